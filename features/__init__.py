@@ -1,0 +1,1 @@
+"""Shipment contract, validation and the feature families the model uses."""

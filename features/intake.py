@@ -1,0 +1,106 @@
+"""Reading a shipment file end to end: header check, chunked validation, rejects, tally."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from features.column_map import ColumnMap
+from features.readers import DEFAULT_CHUNK_ROWS, file_format, iter_chunks, read_header
+from features.validation import ShipmentValidator, ValidatedChunk
+from features.writers import TableWriter
+
+MAX_EXAMPLES = 3
+
+
+@dataclass
+class RuleTally:
+    """How many rows broke one rule of one column, with a few examples."""
+
+    count: int = 0
+    examples: list[tuple[int, str]] = field(default_factory=list)
+    """(line, value) of the first rows that broke the rule."""
+
+
+@dataclass
+class IntakeReport:
+    """Counts of one pass over a file; ``rows_read == rows_valid + rows_rejected`` always."""
+
+    path: Path
+    file_format: str
+    columns: list[str]
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    tallies: dict[tuple[str, str], RuleTally] = field(default_factory=dict)
+
+    def add(self, chunk: ValidatedChunk) -> None:
+        valid, rejected = len(chunk.shipments), len(chunk.rejects)
+        self.rows_valid += valid
+        self.rows_rejected += rejected
+        self.rows_read += valid + rejected
+        for problem in chunk.problems:
+            tally = self.tallies.setdefault((problem.column, problem.rule), RuleTally())
+            tally.count += len(problem.values)
+            room = MAX_EXAMPLES - len(tally.examples)
+            for line, value in problem.values.head(room).items():
+                tally.examples.append((int(line), str(value)))
+
+    @property
+    def usable(self) -> bool:
+        """A file is usable when at least one row passed validation."""
+        return self.rows_valid > 0
+
+
+def iter_validated(
+    path: Path,
+    column_map: ColumnMap | None = None,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    report: IntakeReport | None = None,
+    rejects_path: Path | None = None,
+) -> Iterator[ValidatedChunk]:
+    """Validate ``path`` chunk by chunk; tally into ``report`` and write rejects if asked.
+
+    Raises ``ShipmentFileError`` before the first chunk when the file is unusable as a whole.
+    The rejects file is only moved into place once the whole file has been read.
+    """
+    column_map = column_map or ColumnMap()
+    options = {"delimiter": column_map.delimiter, "encoding": column_map.encoding}
+    header = read_header(path, **options)
+    validator = ShipmentValidator(column_map)
+    validator.check_header(header, str(path))
+    rejects = TableWriter(rejects_path) if rejects_path else None
+    try:
+        for raw in iter_chunks(path, chunk_rows=chunk_rows, **options):
+            chunk = validator.validate(raw)
+            if report is not None:
+                report.add(chunk)
+            if rejects is not None:
+                rejects.write(chunk.rejects)
+            yield chunk
+    except BaseException:
+        if rejects is not None:
+            rejects.abort()
+        raise
+    if rejects is not None:
+        rejects.close()
+
+
+def validate_file(
+    path: Path,
+    column_map: ColumnMap | None = None,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    rejects_path: Path | None = None,
+) -> IntakeReport:
+    """One validating pass over ``path`` that keeps only the counts (memory stays bounded)."""
+    column_map = column_map or ColumnMap()
+    header = read_header(path, delimiter=column_map.delimiter, encoding=column_map.encoding)
+    report = IntakeReport(path=path, file_format=file_format(path), columns=header)
+    for _ in iter_validated(
+        path, column_map, chunk_rows=chunk_rows, report=report, rejects_path=rejects_path
+    ):
+        pass
+    return report

@@ -1,0 +1,121 @@
+"""Vectorised parsing of raw (string) shipment columns into canonical values.
+
+Each function takes a Series of raw strings (missing values as NA) and returns the parsed
+Series; values that cannot be parsed become NA so that the validator can reject their rows.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pandas as pd
+import pycountry
+from unidecode import unidecode
+
+HS_SEPARATORS = re.compile(r"[\s.\-]")
+HS_PATTERN = r"\d{6,10}"
+HS6_LENGTH = 6
+
+COUNTRY_ALIASES: dict[str, str] = {
+    "UK": "GB",
+    "GREAT BRITAIN": "GB",
+    "ENGLAND": "GB",
+    "UAE": "AE",
+    "EMIRATES": "AE",
+    "USA": "US",
+    "UNITED STATES OF AMERICA": "US",
+    "AMERICA": "US",
+    "RUSSIA": "RU",
+    "TURKEY": "TR",
+    "TURKIYE": "TR",
+    "SOUTH KOREA": "KR",
+    "KOREA": "KR",
+    "REPUBLIC OF KOREA": "KR",
+    "NORTH KOREA": "KP",
+    "TAIWAN": "TW",
+    "IRAN": "IR",
+    "VIETNAM": "VN",
+    "HONG KONG": "HK",
+    "MACAU": "MO",
+    "MACAO": "MO",
+    "CZECH REPUBLIC": "CZ",
+    "KYRGYZ REPUBLIC": "KG",
+    "KIRGHIZIA": "KG",
+    "MOLDOVA": "MD",
+    "SYRIA": "SY",
+    "LAOS": "LA",
+    "BOLIVIA": "BO",
+    "VENEZUELA": "VE",
+    "TANZANIA": "TZ",
+    "BURMA": "MM",
+    "HOLLAND": "NL",
+    "BELORUSSIA": "BY",
+}
+"""Common English names that ISO 3166 spells differently (keys upper-case ASCII)."""
+
+_COUNTRY_KEY_JUNK = re.compile(r"[^A-Z0-9 ]+")
+
+
+def _country_key(text: str) -> str:
+    return " ".join(_COUNTRY_KEY_JUNK.sub(" ", unidecode(text).upper()).split())
+
+
+@cache
+def country_lookup() -> dict[str, str]:
+    """Upper-case ASCII key (ISO-2, ISO-3, name, official or common name) -> ISO-2 code."""
+    lookup: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            value = getattr(country, attribute, None)
+            if value:
+                lookup[_country_key(value)] = country.alpha_2
+        lookup[country.alpha_3] = country.alpha_2
+        lookup[country.alpha_2] = country.alpha_2
+    lookup.update(COUNTRY_ALIASES)
+    return lookup
+
+
+def parse_country(raw: str) -> str | None:
+    """ISO-2 code for an ISO-2, ISO-3 or English country name; None when unknown."""
+    return country_lookup().get(_country_key(raw))
+
+
+def parse_countries(raw: pd.Series) -> pd.Series:
+    """``parse_country`` over a Series, once per distinct value."""
+    distinct = raw.dropna().unique()
+    mapping = {value: parse_country(value) for value in distinct}
+    return raw.map(mapping).astype("str")
+
+
+def parse_country_lists(raw: pd.Series, separator: str) -> tuple[pd.Series, pd.Series]:
+    """Parse separator-joined country lists.
+
+    Returns the canonical lists (ISO-2 codes joined by ``separator``, NA when empty) and, per
+    row, the first element that is not a known country (NA when all are known).
+    """
+    present = raw.dropna()
+    items = present.str.split(separator).explode().str.strip()
+    items = items[items != ""]
+    codes = parse_countries(items)
+    unknown = items[codes.isna()].groupby(level=0).first()
+    joined = codes.dropna().groupby(level=0).agg(separator.join)
+    return joined.reindex(raw.index).astype("str"), unknown.reindex(raw.index).astype("str")
+
+
+def parse_hs6(raw: pd.Series) -> pd.Series:
+    """HS-6 code from a 6-10 digit HS or national code with optional dots, spaces or dashes."""
+    compact = raw.str.replace(HS_SEPARATORS, "", regex=True)
+    valid = compact.str.fullmatch(HS_PATTERN).fillna(False).astype(bool)
+    return compact.str.slice(0, HS6_LENGTH).where(valid)
+
+
+def parse_dates(raw: pd.Series, date_format: str | None) -> pd.Series:
+    """Dates (day precision) in ISO 8601, or in ``date_format`` when the column map sets one."""
+    parsed = pd.to_datetime(raw, format=date_format or "ISO8601", errors="coerce")
+    return parsed.dt.normalize().astype("datetime64[s]")
+
+
+def parse_numbers(raw: pd.Series) -> pd.Series:
+    """Plain decimal numbers (no thousands separators); anything else becomes NaN."""
+    return pd.to_numeric(raw, errors="coerce").astype("float64")

@@ -1,0 +1,301 @@
+"""Validation of shipment files against the contract in ``features.schema``.
+
+File-level problems (unusable header, missing required columns, a bad column map) stop the
+run with one ``ShipmentFileError`` listing every problem. Row-level problems send the row to
+the rejects with its line number and reasons; the remaining rows come out typed and
+normalised, so downstream code can trust them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from features.column_map import ColumnMap
+from features.errors import ShipmentFileError
+from features.names import normalise_names
+from features.normalise import (
+    parse_countries,
+    parse_country_lists,
+    parse_dates,
+    parse_hs6,
+    parse_numbers,
+)
+from features.readers import RawChunk
+from features.schema import (
+    COLUMNS_BY_NAME,
+    GROUND_TRUTH_PREFIX,
+    REQUIRED_NAMES,
+    SHIPMENT_COLUMNS,
+    TRANSIT_SEPARATOR,
+    Column,
+    Kind,
+)
+
+REJECT_COLUMNS = ("line", "reason")
+LABEL_VALUES = {"0": 0.0, "1": 1.0, "0.0": 0.0, "1.0": 1.0}
+DERIVED_ID_SEPARATOR = ":"
+MAX_SHOWN_CHARS = 80
+NUMBER_RULE = "not a plain number (digits and '.', no thousands separator)"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Rows failing one rule of one column, with the offending raw values."""
+
+    column: str
+    rule: str
+    values: pd.Series
+    """Offending raw values indexed by line; only the failing rows."""
+
+
+@dataclass
+class ValidatedChunk:
+    """The outcome of validating one chunk."""
+
+    shipments: pd.DataFrame
+    """Canonical columns, typed and normalised, plus the column map's extras; index = line."""
+    source: pd.DataFrame
+    """The same rows' source values as read, every source column (for pass-through output)."""
+    rejects: pd.DataFrame
+    """``line``, ``reason`` and the rejected rows' source values."""
+    problems: list[RowProblem]
+
+
+def _shown(values: pd.Series) -> pd.Series:
+    return "'" + values.astype("str").fillna("").str.slice(0, MAX_SHOWN_CHARS) + "'"
+
+
+class ShipmentValidator:
+    """Validates the chunks of one file in order, remembering shipment ids across chunks."""
+
+    def __init__(self, column_map: ColumnMap | None = None) -> None:
+        self.column_map = column_map or ColumnMap()
+        self._seen_hashes = np.empty(0, dtype=np.uint64)
+        self._seen_lines = np.empty(0, dtype=np.int64)
+
+    def check_header(self, header: list[str], where: str) -> None:
+        """Raise ``ShipmentFileError`` listing every file-level problem of ``header``."""
+        problems = []
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            problems.append(f"header: column name(s) {repeated} appear more than once")
+        problems += [
+            f"column {name!r}: simulator ground truth is never an input; remove it from the file"
+            for name in header
+            if name.startswith(GROUND_TRUTH_PREFIX)
+        ]
+        problems += self.column_map.missing_sources(header)
+        renamed = [self.column_map.renames.get(name, name) for name in header]
+        for name in sorted(set(renamed) & set(self.column_map.constants)):
+            problems.append(f"column {name!r}: given both by the file and as a column-map constant")
+        available = set(renamed) | set(self.column_map.constants)
+        for name in REQUIRED_NAMES:
+            if name not in available:
+                problems.append(f"column {name!r}: required column missing{_hint(name, header)}")
+        problems += self._constant_problems()
+        if problems:
+            listing = "\n".join(f"  - {problem}" for problem in problems)
+            raise ShipmentFileError(f"{where} cannot be used:\n{listing}")
+
+    def _constant_problems(self) -> list[str]:
+        problems = []
+        for name, value in self.column_map.constants.items():
+            raw = pd.Series([value], dtype="str")
+            _, failures = _parse(COLUMNS_BY_NAME[name], raw, self.column_map.date_format)
+            problems += [
+                f"column map constant {name} = {value!r}: {failure.rule}" for failure in failures
+            ]
+        return problems
+
+    def validate(self, chunk: RawChunk) -> ValidatedChunk:
+        """Split one chunk into typed valid rows and rejects (state: ids seen so far)."""
+        source = chunk.frame
+        raw = source.rename(columns=self.column_map.renames)
+        for name, value in self.column_map.constants.items():
+            raw[name] = value
+        raw = raw.astype("str")
+        parsed: dict[str, pd.Series] = {}
+        problems: list[RowProblem] = []
+        for column in SHIPMENT_COLUMNS:
+            if column.name in raw.columns:
+                parsed[column.name], failures = _parse(
+                    column, raw[column.name], self.column_map.date_format
+                )
+                problems += failures
+            else:
+                parsed[column.name] = _empty(column, raw.index)
+        for name in self.column_map.categorical_extras:
+            parsed[name] = raw[name]
+        for name in self.column_map.numeric_extras:
+            parsed[name], failures = _parse_number(name, raw[name])
+            problems += failures
+        problems += self._duplicate_ids(raw["shipment_id"])
+        problems += _structural_problems(chunk)
+
+        reasons = _reasons(problems)
+        rejected = source.index.isin(reasons.index)
+        shipments = pd.DataFrame(parsed, index=raw.index)[~rejected]
+        _derive_consignee_ids(shipments)
+        rejects = _rejects_frame(source[rejected], reasons, chunk)
+        return ValidatedChunk(shipments, source[~rejected], rejects, problems)
+
+    def _duplicate_ids(self, ids: pd.Series) -> list[RowProblem]:
+        present = ids.dropna()
+        hashes = pd.util.hash_pandas_object(present, index=False).to_numpy()
+        lines = present.index.to_numpy()
+        position = np.searchsorted(self._seen_hashes, hashes)
+        position = np.minimum(position, max(len(self._seen_hashes) - 1, 0))
+        earlier = (
+            self._seen_hashes[position] == hashes
+            if len(self._seen_hashes)
+            else np.zeros(len(hashes), bool)
+        )
+        within = pd.Series(hashes).duplicated(keep="first").to_numpy()
+        repeated = earlier | within
+        fresh_hashes, fresh_lines = hashes[~repeated], lines[~repeated]
+        merged = np.concatenate([self._seen_hashes, fresh_hashes])
+        order = np.argsort(merged, kind="stable")
+        self._seen_hashes = merged[order]
+        self._seen_lines = np.concatenate([self._seen_lines, fresh_lines])[order]
+        if not repeated.any():
+            return []
+        return [RowProblem("shipment_id", "repeats an earlier row's id", present[repeated])]
+
+
+def _hint(name: str, header: list[str]) -> str:
+    if len(header) == 1 and any(sep in header[0] for sep in ",;\t|"):
+        return " (the header has a single column; is the delimiter right?)"
+    close = difflib.get_close_matches(name, header, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}? map it under [columns] in a column map)"
+    return ""
+
+
+def _empty(column: Column, index: pd.Index) -> pd.Series:
+    kind = column.kind
+    if kind is Kind.DATE:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[s]")
+    if kind in (Kind.POSITIVE, Kind.NON_NEGATIVE, Kind.LABEL):
+        return pd.Series(np.nan, index=index, dtype="float64")
+    return pd.Series(pd.NA, index=index, dtype="str")
+
+
+def _failing(column: str, rule: str, raw: pd.Series, bad: pd.Series) -> list[RowProblem]:
+    bad = bad.fillna(False).astype(bool)
+    return [RowProblem(column, rule, raw[bad])] if bad.any() else []
+
+
+def _parse_number(
+    name: str,
+    raw: pd.Series,
+    out_of_range: Callable[[pd.Series], pd.Series] | None = None,
+    rule: str = "",
+) -> tuple[pd.Series, list[RowProblem]]:
+    values = parse_numbers(raw)
+    given = raw.notna()
+    unparsed = given & (values.isna() | ~np.isfinite(values.fillna(0.0)))
+    problems = _failing(name, NUMBER_RULE, raw, unparsed)
+    if out_of_range is not None:
+        problems += _failing(name, rule, raw, given & ~unparsed & out_of_range(values))
+    return values.where(~unparsed), problems
+
+
+def _parse(
+    column: Column, raw: pd.Series, date_format: str | None
+) -> tuple[pd.Series, list[RowProblem]]:
+    """Parse one canonical column; return the values and the rows breaking its rules."""
+    name, kind = column.name, column.kind
+    given = raw.notna()
+    problems = _failing(name, "required value missing", raw, ~given) if column.required else []
+    if kind is Kind.TEXT:
+        return raw, problems
+    if kind is Kind.DATE:
+        values = parse_dates(raw, date_format)
+        expected = f"a date as {date_format!r}" if date_format else "an ISO 8601 date (YYYY-MM-DD)"
+        return values, problems + _failing(name, f"not {expected}", raw, given & values.isna())
+    if kind is Kind.COUNTRY:
+        values = parse_countries(raw)
+        rule = "not a known country (ISO-2, ISO-3 or English name)"
+        return values, problems + _failing(name, rule, raw, given & values.isna())
+    if kind is Kind.COUNTRY_LIST:
+        values, unknown = parse_country_lists(raw, TRANSIT_SEPARATOR)
+        rule = f"has an unknown country (expected ISO-2 codes separated by {TRANSIT_SEPARATOR!r})"
+        return values, problems + _failing(name, rule, raw, unknown.notna())
+    if kind is Kind.HS_CODE:
+        values = parse_hs6(raw)
+        rule = "not an HS code (6-10 digits; dots and spaces allowed)"
+        return values, problems + _failing(name, rule, raw, given & values.isna())
+    if kind is Kind.POSITIVE:
+        values, failures = _parse_number(name, raw, lambda v: v <= 0, "must be greater than 0")
+        return values, problems + failures
+    if kind is Kind.NON_NEGATIVE:
+        values, failures = _parse_number(name, raw, lambda v: v < 0, "must not be negative")
+        return values, problems + failures
+    if kind is Kind.CHOICE:
+        upper = column.choices[0].isupper()
+        values = raw.str.upper() if upper else raw.str.lower()
+        bad = given & ~values.isin(column.choices)
+        rule = f"not one of {', '.join(column.choices)}"
+        return values.where(~bad), problems + _failing(name, rule, raw, bad)
+    if kind is Kind.LABEL:
+        values = raw.map(LABEL_VALUES).astype("float64")
+        bad = given & values.isna()
+        return values, problems + _failing(name, "must be 0, 1 or empty", raw, bad)
+    raise AssertionError(f"unhandled column kind {kind}")
+
+
+def _structural_problems(chunk: RawChunk) -> list[RowProblem]:
+    problems = []
+    if chunk.undecodable:
+        values = pd.Series(list(chunk.undecodable.values()), index=list(chunk.undecodable))
+        problems.append(RowProblem("(row)", "bytes that are not valid UTF-8", values))
+    if chunk.ragged:
+        lines = [line for line, _, _ in chunk.ragged]
+        values = pd.Series([message for _, message, _ in chunk.ragged], index=lines)
+        problems.append(RowProblem("(row)", "wrong number of fields", values))
+    return problems
+
+
+def _reasons(problems: list[RowProblem]) -> pd.Series:
+    """One reason text per failing line, the problems joined in column order."""
+    if not problems:
+        return pd.Series([], dtype="str")
+    parts = [
+        f"{problem.column}: {problem.rule}: " + _shown(problem.values)
+        if problem.column != "(row)"
+        else problem.values.astype("str")
+        for problem in problems
+    ]
+    combined = pd.concat(parts)
+    return combined.groupby(level=0, sort=True).agg(" | ".join)
+
+
+def _derive_consignee_ids(shipments: pd.DataFrame) -> None:
+    missing = shipments["consignee_id"].isna()
+    if missing.any():
+        names = normalise_names(shipments.loc[missing, "consignee_name"])
+        derived = shipments.loc[missing, "consignee_country"] + DERIVED_ID_SEPARATOR + names
+        shipments.loc[missing, "consignee_id"] = derived
+
+
+def _rejects_frame(rejected: pd.DataFrame, reasons: pd.Series, chunk: RawChunk) -> pd.DataFrame:
+    """Rejected rows with a fixed set of columns: line, reason, source columns, raw_text."""
+    rows = rejected.reset_index()
+    rows.insert(1, "reason", reasons.reindex(rejected.index).to_numpy())
+    rows["raw_text"] = pd.Series(pd.NA, index=rows.index, dtype="str")
+    if chunk.ragged:
+        ragged = pd.DataFrame(
+            {
+                "line": [line for line, _, _ in chunk.ragged],
+                "reason": [message for _, message, _ in chunk.ragged],
+                "raw_text": [text for _, _, text in chunk.ragged],
+            }
+        )
+        rows = pd.concat([rows, ragged], ignore_index=True)
+    rows = rows.astype({name: "str" for name in rows.columns if name != "line"})
+    return rows.astype({"line": "int64"}).sort_values("line", ignore_index=True)

@@ -1,0 +1,1 @@
+"""The estimator pipeline, the MLflow model wrapper, registry access and reason codes."""

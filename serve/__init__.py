@@ -1,0 +1,1 @@
+"""The user-facing edge: the ``divert`` command line and the scorers."""

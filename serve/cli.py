@@ -1,0 +1,114 @@
+"""The ``divert`` command line: each command parses options, builds config, calls one function."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from features.errors import DivertError
+
+app = typer.Typer(
+    help="Score export shipments for the likelihood of diversion to Russia.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+DEBUG_VARIABLE = "DIVERT_DEBUG"
+EXIT_BAD_INPUT = 1
+EXIT_INTERRUPTED = 130
+
+ColumnMapOption = Annotated[
+    Path | None, typer.Option("--column-map", help="TOML column map for a non-canonical file.")
+]
+
+
+DayOption = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
+
+
+def _column_map(path: Path | None):
+    from features.column_map import ColumnMap, load_column_map
+
+    return load_column_map(path) if path else ColumnMap()
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="Shipment file: CSV, gzip CSV or Parquet.")],
+    column_map: ColumnMapOption = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Write rejected rows with line and reason here.")
+    ] = None,
+) -> None:
+    """Check a shipment file against the contract; exit 0 if usable, 1 if not."""
+    from features.intake import validate_file
+    from serve.reports import render_intake
+
+    report = validate_file(file, _column_map(column_map), rejects_path=rejects)
+    typer.echo(render_intake(report))
+    if rejects:
+        typer.echo(f"rejects written to {rejects}")
+    if not report.usable:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option(help="Shipment file to write (.csv, .csv.gz, .parquet).")],
+    rows: Annotated[int, typer.Option(min=1, help="Number of shipments.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same history.")] = 0,
+    start: DayOption = None,
+    end: DayOption = None,
+    watchlist_out: Annotated[
+        Path | None, typer.Option(help="Also write the synthetic watchlist (US CSL CSV format).")
+    ] = None,
+    truth_out: Annotated[
+        Path | None,
+        typer.Option(help="Ground-truth file; default <out stem>.truth.csv beside the output."),
+    ] = None,
+) -> None:
+    """Generate a labelled, realistic shipment history (ground truth in a separate file)."""
+    from training.simulator import SimulationConfig
+    from training.simulator.files import write_simulation
+
+    dates = {name: day.date() for name, day in (("start", start), ("end", end)) if day}
+    config = SimulationConfig(rows=rows, seed=seed, **dates)
+    written = write_simulation(config, out, truth_path=truth_out, watchlist_path=watchlist_out)
+    for role, path in written.items():
+        typer.echo(f"{role:<10} {path}")
+
+
+@app.command()
+def demo() -> None:
+    """Run the main job end to end on the embedded default (for now: simulate -> validate)."""
+    from serve.demo import run_demo
+    from serve.settings import Settings
+
+    run_demo(Settings.from_environment(), echo=typer.echo)
+
+
+def main() -> None:
+    """Console entry point: user errors become one message and exit 1, never a traceback."""
+    try:
+        app()
+    except DivertError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as error:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        stamp = datetime.now().isoformat(timespec="seconds")
+        typer.echo(
+            f"error: unexpected {type(error).__name__}: {error} ({stamp}); "
+            f"rerun with {DEBUG_VARIABLE}=1 to see the traceback and please report it",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)

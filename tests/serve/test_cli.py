@@ -1,0 +1,65 @@
+"""The command line as a user meets it: a real process, its exit code and its words."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.factories import shipments, write_csv
+
+
+def divert(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "serve", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_validate_exits_0_on_a_usable_file_and_lists_rejected_rows(tmp_path):
+    rows = shipments(4)
+    rows[2]["value_usd"] = "-1"
+    path = write_csv(tmp_path / "in.csv", rows)
+    result = divert("validate", path, "--rejects", tmp_path / "rejects.csv")
+    assert result.returncode == 0, result.stderr
+    assert "rejected                  1" in result.stdout
+    assert "value_usd: must be greater than 0: 1 row(s), e.g. line 4: '-1'" in result.stdout
+    assert (tmp_path / "rejects.csv").exists()
+
+
+def test_validate_exits_1_and_names_a_missing_required_column(tmp_path):
+    rows = [{k: v for k, v in row.items() if k != "hs_code"} for row in shipments(2)]
+    result = divert("validate", write_csv(tmp_path / "in.csv", rows))
+    assert result.returncode == 1
+    assert "column 'hs_code': required column missing" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_exits_1_when_no_row_is_usable(tmp_path):
+    path = write_csv(tmp_path / "in.csv", shipments(2, hs_code="none"))
+    result = divert("validate", path)
+    assert result.returncode == 1
+    assert "verdict: unusable" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("validate",), ("frobnicate",), ("simulate", "--rows", "0", "--out", "x.csv")],
+    ids=["missing argument", "unknown command", "rows below 1"],
+)
+def test_usage_errors_exit_2(tmp_path, args):
+    result = divert(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_column_map_is_one_message_and_exit_1(tmp_path):
+    path = write_csv(tmp_path / "in.csv", shipments(2))
+    (tmp_path / "map.toml").write_text("[columns]\nconsignee = 'Buyer'\n")
+    result = divert("validate", path, "--column-map", tmp_path / "map.toml")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert "'consignee', which is not a canonical column" in result.stderr

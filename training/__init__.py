@@ -1,0 +1,1 @@
+"""The shipment simulator, retraining runs, evaluation and threshold policies."""
