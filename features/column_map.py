@@ -12,6 +12,7 @@ Example::
     [extras]                     # further source columns kept as model features
     categorical = ["port_of_loading"]
     numeric = ["invoice_lines"]
+    entity_keys = ["broker_id"]  # ids that get their own history features, like consignees
 
     [read]                       # optional reading options
     delimiter = ";"
@@ -30,7 +31,7 @@ from features.errors import ColumnMapError
 from features.schema import CANONICAL_NAMES, GROUND_TRUTH_PREFIX
 
 SECTIONS = ("columns", "constants", "extras", "read")
-EXTRA_KINDS = ("categorical", "numeric")
+EXTRA_KINDS = ("categorical", "numeric", "entity_keys")
 READ_OPTIONS = ("delimiter", "encoding", "date_format")
 
 
@@ -43,6 +44,7 @@ class ColumnMap:
     constants: dict[str, str] = field(default_factory=dict)
     categorical_extras: tuple[str, ...] = ()
     numeric_extras: tuple[str, ...] = ()
+    entity_keys: tuple[str, ...] = ()
     delimiter: str | None = None
     encoding: str = "utf-8"
     date_format: str | None = None
@@ -50,7 +52,7 @@ class ColumnMap:
 
     @property
     def extras(self) -> tuple[str, ...]:
-        return self.categorical_extras + self.numeric_extras
+        return self.categorical_extras + self.numeric_extras + self.entity_keys
 
     def missing_sources(self, header: list[str]) -> list[str]:
         """One message per mapped or extra source column that ``header`` does not have."""
@@ -124,9 +126,14 @@ def load_column_map(path: Path) -> ColumnMap:
         )
     categorical = _strings(extras.get("categorical", []), f"{where}: [extras] categorical")
     numeric = _strings(extras.get("numeric", []), f"{where}: [extras] numeric")
+    entity_keys = _strings(extras.get("entity_keys", []), f"{where}: [extras] entity_keys")
+    extra_names = categorical + numeric + entity_keys
+    repeated_extras = sorted({name for name in extra_names if extra_names.count(name) > 1})
+    if repeated_extras:
+        raise ColumnMapError(f"{where}: [extras] names {repeated_extras} more than once")
     clashing = sorted(
         name
-        for name in categorical + numeric
+        for name in extra_names
         if name in CANONICAL_NAMES or name.startswith(GROUND_TRUTH_PREFIX)
     )
     if clashing:
@@ -154,6 +161,7 @@ def load_column_map(path: Path) -> ColumnMap:
         constants=dict(constants),
         categorical_extras=tuple(categorical),
         numeric_extras=tuple(numeric),
+        entity_keys=tuple(entity_keys),
         delimiter=delimiter,
         encoding=encoding,
         date_format=read.get("date_format"),

@@ -6,12 +6,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from features.column_map import ColumnMap
-from features.readers import DEFAULT_CHUNK_ROWS, file_format, iter_chunks, read_header
+from features.readers import DEFAULT_CHUNK_ROWS, RawChunk, file_format, iter_chunks, read_header
 from features.validation import ShipmentValidator, ValidatedChunk
 from features.writers import TableWriter
 
 MAX_EXAMPLES = 3
+FIRST_DATA_LINE = 2
 
 
 @dataclass
@@ -104,3 +107,16 @@ def validate_file(
     ):
         pass
     return report
+
+
+def validate_frame(frame: pd.DataFrame, column_map: ColumnMap | None = None) -> ValidatedChunk:
+    """Validate in-memory records (raw values, any dtype) as if they were a file's rows.
+
+    Line numbers count as in a CSV file: the first record is line 2.
+    """
+    column_map = column_map or ColumnMap()
+    validator = ShipmentValidator(column_map)
+    validator.check_header([str(name) for name in frame.columns], "records")
+    raw = frame.astype("str").apply(lambda column: column.str.strip().replace("", pd.NA))
+    raw.index = pd.Index(range(FIRST_DATA_LINE, FIRST_DATA_LINE + len(frame)), name="line")
+    return validator.validate(RawChunk(frame=raw))

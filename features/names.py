@@ -134,22 +134,24 @@ def normalise_name(name: str) -> str:
 
 
 @cache
-def _country_designations() -> frozenset[str]:
-    """Normalised country codes and names (ISO-2, ISO-3, pycountry names, aliases)."""
-    words: set[str] = set(COUNTRY_ALIASES)
+def _country_names() -> frozenset[str]:
+    """Normalised country names: pycountry's names and ``COUNTRY_ALIASES``."""
+    names: set[str] = set(COUNTRY_ALIASES)
     for country in pycountry.countries:
-        words.update((country.alpha_2, country.alpha_3))
         for attribute in ("name", "common_name", "official_name"):
-            words.add(getattr(country, attribute, ""))
-    return frozenset(_words(word) for word in words if word)
+            names.add(getattr(country, attribute, ""))
+    return frozenset(_words(name) for name in names if name)
 
 
 @cache
-def _country_names() -> frozenset[tuple[str, ...]]:
-    """Country designations safe to strip from the end of a sentence: all but the ISO-2 codes,
-    which collide with address words (``no``, ``st``)."""
-    names = _country_designations() - {_words(c.alpha_2) for c in pycountry.countries}
-    return frozenset(tuple(name.split()) for name in names)
+def _country_designations() -> frozenset[str]:
+    """Country names and ISO-2 / ISO-3 codes: what a whole comma-separated segment may be.
+
+    Codes are only stripped as whole segments: as last words they collide with address words
+    (``no``, ``st``, ``per``).
+    """
+    codes = (code for c in pycountry.countries for code in (c.alpha_2, c.alpha_3))
+    return _country_names() | {code.lower() for code in codes}
 
 
 def _words(text: str) -> str:
@@ -167,7 +169,7 @@ def _strip_trailing_countries(address: str) -> list[str]:
     while stripped:
         stripped = False
         for size in range(min(MAX_COUNTRY_NAME_WORDS, len(tokens) - 1), 0, -1):
-            if tuple(tokens[-size:]) in names:
+            if " ".join(tokens[-size:]) in names:
                 del tokens[-size:]
                 stripped = True
                 break
@@ -191,7 +193,7 @@ def normalise_address(address: str) -> str:
 def _map_distinct(values: pd.Series, function: Callable[[str], str]) -> pd.Series:
     distinct = values.dropna().unique()
     mapping = {value: function(value) for value in distinct}
-    return values.map(mapping)
+    return values.map(mapping).astype("str")
 
 
 def normalise_names(names: pd.Series) -> pd.Series:

@@ -129,7 +129,7 @@ class ShipmentValidator:
                 problems += failures
             else:
                 parsed[column.name] = _empty(column, raw.index)
-        for name in self.column_map.categorical_extras:
+        for name in self.column_map.categorical_extras + self.column_map.entity_keys:
             parsed[name] = raw[name]
         for name in self.column_map.numeric_extras:
             parsed[name], failures = _parse_number(name, raw[name])

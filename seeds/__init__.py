@@ -6,6 +6,7 @@ This package imports nothing else of the project; every other package may import
 from seeds.tables import (
     CHPL_TIERS,
     COUNTRY_FLAGS,
+    HUB_LISTS,
     ChplTable,
     CountryGroups,
     SeedTableError,
@@ -18,6 +19,7 @@ from seeds.tables import (
 __all__ = [
     "CHPL_TIERS",
     "COUNTRY_FLAGS",
+    "HUB_LISTS",
     "ChplTable",
     "CountryGroups",
     "SeedTableError",

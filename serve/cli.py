@@ -23,6 +23,10 @@ DEBUG_VARIABLE = "DIVERT_DEBUG"
 EXIT_BAD_INPUT = 1
 EXIT_INTERRUPTED = 130
 
+WatchlistOption = Annotated[
+    Path | None,
+    typer.Option(help="Watchlist: US CSL CSV, OpenSanctions targets.simple.csv or name list."),
+]
 ColumnMapOption = Annotated[
     Path | None, typer.Option("--column-map", help="TOML column map for a non-canonical file.")
 ]
@@ -55,6 +59,29 @@ def validate(
         typer.echo(f"rejects written to {rejects}")
     if not report.usable:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def features(
+    file: Annotated[Path, typer.Argument(help="Shipment file: CSV, gzip CSV or Parquet.")],
+    out: Annotated[Path, typer.Option(help="Feature file to write (.csv, .csv.gz, .parquet).")],
+    column_map: ColumnMapOption = None,
+    watchlist: WatchlistOption = None,
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows here.")] = None,
+) -> None:
+    """Write the model's feature frame (with shipment_id and line) for analysts and debugging."""
+    from serve.feature_file import write_feature_file
+    from serve.reports import render_intake
+
+    report = write_feature_file(
+        file,
+        out,
+        column_map=_column_map(column_map),
+        watchlist_path=watchlist,
+        rejects_path=rejects,
+    )
+    typer.echo(render_intake(report))
+    typer.echo(f"features written to {out}")
 
 
 @app.command()

@@ -13,7 +13,9 @@ from tests.factories import shipment, shipments, write_csv
 
 def _csv_bytes(rows: list[dict[str, str]], delimiter: str = ",") -> bytes:
     header = delimiter.join(rows[0])
-    lines = [delimiter.join(f'"{v}"' if delimiter in v else v for v in row.values()) for row in rows]
+    lines = [
+        delimiter.join(f'"{v}"' if delimiter in v else v for v in row.values()) for row in rows
+    ]
     return ("\n".join([header, *lines]) + "\n").encode("utf-8", "surrogateescape")
 
 
@@ -108,7 +110,10 @@ ROW_REJECTS = {
     ),
     "non-digit HS code": (_with_row(hs_code="8542AB"), "hs_code: not an HS code"),
     "five-digit HS code": (_with_row(hs_code="85423"), "hs_code: not an HS code"),
-    "empty required value": (_with_row(consignee_name=""), "consignee_name: required value missing"),
+    "empty required value": (
+        _with_row(consignee_name=""),
+        "consignee_name: required value missing",
+    ),
     "unknown transport mode": (
         _with_row(transport_mode="boat"),
         "transport_mode: not one of sea, air",
@@ -150,7 +155,9 @@ ACCEPTED = {
     "lower-case incoterm and upper-case mode": _with_row(incoterm="fca", transport_mode="AIR"),
     "ISO-3 and English country names": _with_row(consignee_country="ARM", payer_country="Türkiye"),
     "national 10-digit HS code with dots": _with_row(hs_code="8542.31.00.10"),
-    "extra unmapped column": GOOD_BYTES.replace(b"\n", b",x\n").replace(b"diverted,x", b"diverted,note"),
+    "extra unmapped column": GOOD_BYTES.replace(b"\n", b",x\n").replace(
+        b"diverted,x", b"diverted,note"
+    ),
 }
 
 
@@ -199,7 +206,7 @@ def test_validation_does_not_depend_on_the_chunk_size(tmp_path, chunk_rows):
     rows[3]["ship_date"] = "bad"
     rows[7]["shipment_id"] = rows[1]["shipment_id"]
     path = write_csv(tmp_path / "in.csv", rows)
-    whole = list(iter_validated(path, chunk_rows=1000))[0]
+    (whole,) = iter_validated(path, chunk_rows=1000)
     parts = list(iter_validated(path, chunk_rows=chunk_rows))
     valid = pd.concat([part.shipments for part in parts])
     rejects = pd.concat([part.rejects for part in parts], ignore_index=True)
@@ -215,9 +222,12 @@ def test_gzip_and_parquet_files_validate_like_csv(tmp_path, name):
         path.write_bytes(gzip.compress(csv_path.read_bytes()))
     else:
         write_frame(pd.read_csv(csv_path, dtype=str, keep_default_na=False), path)
-    expected = list(iter_validated(csv_path))[0].shipments
+    (expected_chunk,) = iter_validated(csv_path)
+    expected = expected_chunk.shipments
     (chunk,) = iter_validated(path)
-    assert chunk.shipments.drop(columns=[]).reset_index(drop=True).equals(
-        expected.reset_index(drop=True)
+    assert (
+        chunk.shipments.drop(columns=[])
+        .reset_index(drop=True)
+        .equals(expected.reset_index(drop=True))
     )
     assert validate_file(path).rows_valid == 5

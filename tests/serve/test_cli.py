@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from tests.factories import shipments, write_csv
@@ -63,3 +64,24 @@ def test_a_bad_column_map_is_one_message_and_exit_1(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("error: ")
     assert "'consignee', which is not a canonical column" in result.stderr
+
+
+def test_features_writes_one_row_per_valid_shipment_through_a_column_map(tmp_path):
+    rows = [
+        {("Buyer" if k == "consignee_name" else k): v for k, v in row.items()}
+        | {"broker": f"B{i % 2}"}
+        for i, row in enumerate(shipments(5))
+    ]
+    rows[4]["hs_code"] = "bad"
+    path = write_csv(tmp_path / "in.csv", rows)
+    (tmp_path / "map.toml").write_text(
+        '[columns]\nconsignee_name = "Buyer"\n[extras]\nentity_keys = ["broker"]\n'
+    )
+    out = tmp_path / "features.parquet"
+    result = divert("features", path, "--out", out, "--column-map", tmp_path / "map.toml")
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_parquet(out)
+    assert frame["shipment_id"].tolist() == ["S-0000", "S-0001", "S-0002", "S-0003"]
+    assert frame["line"].tolist() == [2, 3, 4, 5]
+    assert "broker_prior_shipments_365d" in frame.columns
+    assert "rejected                  1" in result.stdout

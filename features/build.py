@@ -1,0 +1,69 @@
+"""The feature frame: every family, in registry order, for a batch of validated shipments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from features import counterparty, hs_code, routing
+from features.errors import DivertError
+from features.history import history_feature_list, history_features
+from features.hs_code import hs_features
+from features.reference import Reference
+from features.registry import Feature
+from features.routing import routing_features
+from features.schema import GROUND_TRUTH_PREFIX
+from features.screening import WatchlistIndex
+from features.state import HistoryState, address_keys
+
+
+def feature_list(entity_keys: tuple[str, ...] = ()) -> tuple[Feature, ...]:
+    """The ordered registry of model features (history ones depend on the entity keys)."""
+    return (
+        *hs_code.FEATURES,
+        *routing.FEATURES,
+        *history_feature_list(entity_keys),
+        *counterparty.FEATURES,
+    )
+
+
+@dataclass(frozen=True)
+class FeatureContext:
+    """What feature computation reads besides the shipments and the history state."""
+
+    reference: Reference
+    watchlist: WatchlistIndex | None = None
+
+
+def compute_features(
+    shipments: pd.DataFrame, state: HistoryState, context: FeatureContext
+) -> tuple[pd.DataFrame, HistoryState]:
+    """Features of validated ``shipments`` given what ``state`` knows, and the updated state.
+
+    Each shipment sees only ``state`` and the batch's rows dated before its own day, so the
+    result does not depend on row order. To get the same result in chunks as at once, pass
+    chunks in date order, threading the returned state into the next call, or absorb every
+    chunk first and then call ``query_features`` per chunk (see ``features.passes``).
+    """
+    state = state.absorb(shipments, context.reference, address_keys(shipments))
+    return query_features(shipments, state, context), state
+
+
+def query_features(
+    shipments: pd.DataFrame, state: HistoryState, context: FeatureContext
+) -> pd.DataFrame:
+    """Features of ``shipments`` from a state that has already absorbed at least every
+    shipment dated before them (later or same-day events in the state are never read)."""
+    truth = [name for name in shipments.columns if str(name).startswith(GROUND_TRUTH_PREFIX)]
+    if truth:
+        raise DivertError(f"ground-truth column(s) {truth} must never be feature inputs")
+    addresses = address_keys(shipments)
+    families = [
+        hs_features(shipments, state.prices, context.reference),
+        routing_features(shipments, context.reference),
+        history_features(shipments, state, addresses),
+        counterparty.counterparty_features(shipments, state, addresses, context.watchlist),
+    ]
+    frame = pd.concat(families, axis=1)
+    return frame[[feature.name for feature in feature_list(state.entity_keys)]]

@@ -1,0 +1,90 @@
+"""Counterparty screening: watchlist matches of consignee and end user, and address links.
+
+Watchlist matches count only entries listed strictly before the shipment's day; address links
+to earlier diverters count only diversions labelled on earlier days.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.pit import EventTable, day_numbers
+from features.registry import flag, number
+from features.screening import WatchlistIndex
+from features.state import HistoryState
+
+FEATURES = (
+    number(
+        "screen_consignee_name_score",
+        "closest watchlist name to the consignee's (0-100; empty without a watchlist)",
+    ),
+    number(
+        "screen_end_user_name_score",
+        "closest watchlist name to the end user's (0-100; empty without a watchlist)",
+    ),
+    flag(
+        "screen_consignee_address_listed",
+        "consignee's address is the address of a listed party",
+    ),
+    number(
+        "screen_address_prior_diverters",
+        "other consignees at the same address found diverting earlier",
+    ),
+)
+
+
+def _diverter_links(state: HistoryState) -> EventTable:
+    """One event per (address, consignee) on the first day both were known: co-located and
+    found diverting."""
+    consignees = state.entities["consignee"].frame
+    positive = consignees[consignees["diverted"] > 0]
+    first_positive = positive.groupby("key")["day"].min()
+    pairs = state.addresses.frame
+    positive_day = pairs["other"].map(first_positive)
+    linked = pairs[positive_day.notna()]
+    link_day = np.maximum(linked["day"].to_numpy(), positive_day[positive_day.notna()].to_numpy())
+    return EventTable.from_events(
+        linked["key"], link_day.astype("int64"), {"linked": np.ones(len(linked))}
+    )
+
+
+def _own_link_day(state: HistoryState, addresses: pd.Series, consignees: pd.Series) -> np.ndarray:
+    table = state.entities["consignee"].frame
+    first_positive = table[table["diverted"] > 0].groupby("key")["day"].min()
+    at_address = state.addresses.first_day_of(addresses, consignees)
+    positive = consignees.map(first_positive).to_numpy(dtype="float64")
+    return np.maximum(at_address, positive)
+
+
+def counterparty_features(
+    shipments: pd.DataFrame,
+    state: HistoryState,
+    addresses: pd.Series,
+    watchlist: WatchlistIndex | None,
+) -> pd.DataFrame:
+    """The screening family; ``state`` must already have absorbed ``shipments``."""
+    days = day_numbers(shipments["ship_date"])
+    dates = shipments["ship_date"]
+    linked = _diverter_links(state).lookup(addresses, days).total("linked")
+    own = (_own_link_day(state, addresses, shipments["consignee_id"]) < days).astype("float64")
+    columns = {"screen_address_prior_diverters": np.where(addresses.isna(), np.nan, linked - own)}
+    if watchlist is None:
+        for name in ("screen_consignee_name_score", "screen_end_user_name_score"):
+            columns[name] = np.nan
+        columns["screen_consignee_address_listed"] = np.nan
+    else:
+        consignee = watchlist.best_name_matches(
+            shipments["consignee_name"], shipments["consignee_country"], dates
+        )
+        end_user = watchlist.best_name_matches(
+            shipments["end_user_name"], shipments["end_user_country"], dates
+        )
+        address = watchlist.address_matches(shipments["consignee_address"], dates)
+        columns |= {
+            "screen_consignee_name_score": consignee["score"].to_numpy(dtype="float64"),
+            "screen_end_user_name_score": end_user["score"].to_numpy(dtype="float64"),
+            "screen_consignee_address_listed": address["matched"].to_numpy(dtype="float64"),
+        }
+    frame = pd.DataFrame(columns, index=shipments.index)
+    return frame[[feature.name for feature in FEATURES]].astype("float64")

@@ -1,0 +1,143 @@
+"""Consignee, exporter and extra-entity history: point-in-time aggregates of earlier shipments.
+
+Every number here counts only shipments dated strictly before the shipment's own day; same-day
+shipments never see each other. Label-derived counts (inspections, diversions) therefore never
+include the shipment's own label.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.pit import day_numbers
+from features.registry import Feature, flag, number
+from features.state import HistoryState, entity_columns
+from seeds.facts import INVASION_DATE
+
+SHORT_WINDOW = 30
+YEAR_WINDOW = 365
+RECENT_WINDOW = 90
+"""Growth compares the last 90 days with the 275 days before them."""
+COUNTERPARTY_NOUN = {"consignee": "exporters", "exporter": "consignees"}
+
+
+def entity_features(kind: str) -> tuple[Feature, ...]:
+    """The history features of one entity kind (consignee, exporter or a column-map key)."""
+    noun = kind.replace("_", " ")
+    others = COUNTERPARTY_NOUN.get(kind, "consignees")
+    return (
+        number(f"{kind}_prior_shipments_30d", f"{noun}'s shipments in the 30 days before"),
+        number(f"{kind}_prior_shipments_365d", f"{noun}'s shipments in the year before"),
+        number(f"{kind}_prior_shipments", f"{noun}'s shipments ever before"),
+        number(f"{kind}_prior_value_365d", f"{noun}'s shipment value in the year before (log USD)"),
+        number(
+            f"{kind}_chpl_share_365d",
+            f"share of the {noun}'s shipments in the year before that were CHPL items",
+        ),
+        number(
+            f"{kind}_value_growth_90d",
+            f"{noun}'s value in the last 90 days against its rate in the 275 before (log ratio)",
+        ),
+        number(
+            f"{kind}_days_since_first_seen", f"days since the {noun} was first seen (empty if new)"
+        ),
+        number(
+            f"{kind}_distinct_counterparties", f"distinct {others} the {noun} dealt with before"
+        ),
+        number(f"{kind}_prior_inspections", f"earlier inspected shipments of the {noun}"),
+        number(f"{kind}_prior_diversions", f"earlier shipments of the {noun} found diverted"),
+    )
+
+
+CONSIGNEE_FEATURES = (
+    number(
+        "consignee_registration_age_days",
+        "days between the consignee's registration and the shipment",
+    ),
+    flag(
+        "consignee_registered_after_invasion", "consignee registered on or after 24 February 2022"
+    ),
+    number(
+        "consignee_address_other_consignees",
+        "other consignees seen earlier at the same address (mass-registration address)",
+    ),
+)
+EXPORTER_FEATURES = (
+    number("exporter_prior_target_shipments", "exporter's earlier shipments to Russia or Belarus"),
+)
+
+
+def history_feature_list(entity_keys: tuple[str, ...] = ()) -> tuple[Feature, ...]:
+    features: list[Feature] = []
+    for kind in entity_columns(entity_keys):
+        features += entity_features(kind)
+        features += {"consignee": CONSIGNEE_FEATURES, "exporter": EXPORTER_FEATURES}.get(kind, ())
+    return tuple(features)
+
+
+def _entity_columns(
+    kind: str, shipments: pd.DataFrame, state: HistoryState, days: np.ndarray
+) -> dict:
+    key, _ = entity_columns(state.entity_keys)[kind]
+    lookup = state.entities[kind].lookup(shipments[key], days)
+    year = lookup.total("shipments", YEAR_WINDOW)
+    recent_value = lookup.total("value", RECENT_WINDOW)
+    older_value = lookup.total_between("value", RECENT_WINDOW, YEAR_WINDOW)
+    older_rate = older_value * RECENT_WINDOW / (YEAR_WINDOW - RECENT_WINDOW)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chpl_share = lookup.total("chpl", YEAR_WINDOW) / year
+    counterparties = state.counterparties[kind].as_events().lookup(shipments[key], days)
+    columns = {
+        f"{kind}_prior_shipments_30d": lookup.total("shipments", SHORT_WINDOW),
+        f"{kind}_prior_shipments_365d": year,
+        f"{kind}_prior_shipments": lookup.total("shipments"),
+        f"{kind}_prior_value_365d": np.log1p(lookup.total("value", YEAR_WINDOW)),
+        f"{kind}_chpl_share_365d": np.where(year > 0, chpl_share, np.nan),
+        f"{kind}_value_growth_90d": np.log1p(recent_value) - np.log1p(older_rate),
+        f"{kind}_days_since_first_seen": days - lookup.first_day(),
+        f"{kind}_distinct_counterparties": counterparties.total("new"),
+        f"{kind}_prior_inspections": lookup.total("labelled"),
+        f"{kind}_prior_diversions": lookup.total("diverted"),
+    }
+    if kind == "exporter":
+        columns["exporter_prior_target_shipments"] = lookup.total("target")
+    return columns
+
+
+def _consignee_columns(
+    shipments: pd.DataFrame, state: HistoryState, days: np.ndarray, addresses: pd.Series
+) -> dict:
+    registered = shipments["consignee_registered_on"]
+    registration_days = registered.to_numpy(dtype="datetime64[D]").astype("float64")
+    registration_days[registered.isna().to_numpy()] = np.nan
+    at_address = state.addresses.as_events().lookup(addresses, days).total("new")
+    own_first = state.addresses.first_day_of(addresses, shipments["consignee_id"])
+    own_earlier = (own_first < days).astype("float64")
+    invasion = np.datetime64(INVASION_DATE, "D").astype("float64")
+    return {
+        "consignee_registration_age_days": days - registration_days,
+        "consignee_registered_after_invasion": np.where(
+            np.isnan(registration_days), np.nan, (registration_days >= invasion).astype("float64")
+        ),
+        "consignee_address_other_consignees": np.where(
+            addresses.isna(), np.nan, at_address - own_earlier
+        ),
+    }
+
+
+def history_features(
+    shipments: pd.DataFrame, state: HistoryState, addresses: pd.Series
+) -> pd.DataFrame:
+    """The history family; ``state`` must already have absorbed ``shipments``.
+
+    ``addresses`` are the normalised consignee addresses (NA where unknown).
+    """
+    days = day_numbers(shipments["ship_date"])
+    columns: dict[str, np.ndarray] = {}
+    for kind in entity_columns(state.entity_keys):
+        columns |= _entity_columns(kind, shipments, state, days)
+        if kind == "consignee":
+            columns |= _consignee_columns(shipments, state, days, addresses)
+    names = [feature.name for feature in history_feature_list(state.entity_keys)]
+    return pd.DataFrame(columns, index=shipments.index)[names].astype("float64")

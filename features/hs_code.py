@@ -1,0 +1,90 @@
+"""HS-code features: CHPL membership and tier, chapter and heading, unit value vs the norm."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.pit import EventTable, day_numbers
+from features.reference import Reference
+from features.registry import category, flag, number
+from seeds import CHPL_TIERS
+
+HUMANITARIAN_CHAPTERS = frozenset(range(1, 25)) | {30}
+"""HS chapters 01-24 (food and agricultural goods) and 30 (pharmaceuticals)."""
+MIN_PRICE_HISTORY = 5
+"""Earlier priced shipments of an HS-6 needed before its unit-value norm is trusted."""
+PRICE_MEASURES = ("priced", "log_unit_value", "log_unit_value_squared")
+TIER_RANK = {tier: len(CHPL_TIERS) - position for position, tier in enumerate(CHPL_TIERS)}
+"""Tier 1 -> 6 (most critical) ... tier 4.B -> 1; not listed -> 0."""
+
+FEATURES = (
+    flag("hs_chpl_listed", "the HS-6 code is on the Common High Priority List"),
+    number(
+        "hs_chpl_tier_rank",
+        "CHPL tier as a rank: 6 = tier 1 (chips) ... 1 = tier 4.B, 0 = not listed",
+    ),
+    category("hs_chapter", "HS chapter (first two digits)"),
+    number("hs_heading", "HS heading (first four digits), as a number"),
+    flag("hs_humanitarian", "food, agricultural or pharmaceutical goods (HS 01-24, 30)"),
+    number(
+        "hs_unit_value_log_ratio",
+        "unit value against the average of earlier shipments of the same HS-6 (log ratio; "
+        "0.3 is about 35 % above the norm)",
+    ),
+    number(
+        "hs_unit_value_zscore",
+        "unit value in standard deviations from earlier shipments of the same HS-6",
+    ),
+)
+
+
+def log_unit_values(shipments: pd.DataFrame) -> np.ndarray:
+    """log(value / quantity), NaN where the quantity is missing or zero."""
+    quantity = shipments["quantity"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = shipments["value_usd"].to_numpy(dtype="float64") / quantity
+    return np.where(quantity > 0, np.log(ratio), np.nan)
+
+
+def price_events(shipments: pd.DataFrame) -> EventTable:
+    """The priced shipments as HS-6 events, the state behind the unit-value norm."""
+    log_value = log_unit_values(shipments)
+    priced = ~np.isnan(log_value)
+    rows = shipments[priced]
+    return EventTable.from_events(
+        rows["hs_code"],
+        day_numbers(rows["ship_date"]),
+        {
+            "priced": np.ones(int(priced.sum())),
+            "log_unit_value": log_value[priced],
+            "log_unit_value_squared": log_value[priced] ** 2,
+        },
+    )
+
+
+def hs_features(shipments: pd.DataFrame, prices: EventTable, reference: Reference) -> pd.DataFrame:
+    """The HS-code family; ``prices`` must already include this batch's own events."""
+    hs6 = shipments["hs_code"]
+    tiers = hs6.map(reference.chpl.tier_by_hs6)
+    chapter = hs6.str.slice(0, 2).astype("int64")
+    lookup = prices.lookup(hs6, day_numbers(shipments["ship_date"]))
+    count = lookup.total("priced")
+    trusted = count >= MIN_PRICE_HISTORY
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = lookup.total("log_unit_value") / count
+        variance = lookup.total("log_unit_value_squared") / count - mean**2
+        log_ratio = np.where(trusted, log_unit_values(shipments) - mean, np.nan)
+        zscore = log_ratio / np.sqrt(np.maximum(variance, 1e-6))
+    return pd.DataFrame(
+        {
+            "hs_chpl_listed": tiers.notna().astype("float64"),
+            "hs_chpl_tier_rank": tiers.map(TIER_RANK).fillna(0).astype("float64"),
+            "hs_chapter": chapter.astype("float64"),
+            "hs_heading": hs6.str.slice(0, 4).astype("int64").astype("float64"),
+            "hs_humanitarian": chapter.isin(HUMANITARIAN_CHAPTERS).astype("float64"),
+            "hs_unit_value_log_ratio": log_ratio,
+            "hs_unit_value_zscore": zscore,
+        },
+        index=shipments.index,
+    )

@@ -1,0 +1,53 @@
+"""Two passes over a shipment file: learn its history, then compute features chunk by chunk.
+
+Pass one absorbs every valid row into the history state; pass two computes each chunk's
+features against that complete state. Because features only read events dated before each
+shipment's own day, the result is the same for any chunk size and any row order in the file,
+rows come out in file order, and memory is bounded by the state (per-key daily totals), not by
+the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from features.build import FeatureContext, query_features
+from features.column_map import ColumnMap
+from features.intake import IntakeReport, iter_validated
+from features.readers import DEFAULT_CHUNK_ROWS
+from features.state import HistoryState, address_keys
+from features.validation import ValidatedChunk
+
+
+def absorb_file(
+    path: Path,
+    state: HistoryState,
+    context: FeatureContext,
+    *,
+    column_map: ColumnMap | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    report: IntakeReport | None = None,
+    rejects_path: Path | None = None,
+) -> HistoryState:
+    """Pass one: ``state`` plus every valid row of the file (tallying and rejects here)."""
+    for chunk in iter_validated(
+        path, column_map, chunk_rows=chunk_rows, report=report, rejects_path=rejects_path
+    ):
+        state = state.absorb(chunk.shipments, context.reference, address_keys(chunk.shipments))
+    return state
+
+
+def feature_chunks(
+    path: Path,
+    state: HistoryState,
+    context: FeatureContext,
+    *,
+    column_map: ColumnMap | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> Iterator[tuple[ValidatedChunk, pd.DataFrame]]:
+    """Pass two: each chunk's validated rows and their features, in file order."""
+    for chunk in iter_validated(path, column_map, chunk_rows=chunk_rows):
+        yield chunk, query_features(chunk.shipments, state, context)
