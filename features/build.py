@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 
 from features import counterparty, hs_code, routing
+from features.counterparty import address_link_features, watchlist_features
 from features.errors import DivertError
 from features.history import history_feature_list, history_features
 from features.hs_code import hs_features
@@ -34,6 +38,9 @@ class FeatureContext:
 
     reference: Reference
     watchlist: WatchlistIndex | None = None
+    workers: int = 2
+    """Threads for one batch: watchlist matching runs beside the other families (numpy,
+    pyarrow and rapidfuzz release the GIL). Use 1 for single-row, latency-bound scoring."""
 
 
 def compute_features(
@@ -46,8 +53,11 @@ def compute_features(
     chunks in date order, threading the returned state into the next call, or absorb every
     chunk first and then call ``query_features`` per chunk (see ``features.passes``).
     """
-    state = state.absorb(shipments, context.reference, address_keys(shipments))
-    return query_features(shipments, state, context), state
+    return _features(
+        shipments,
+        context,
+        lambda addresses: state.absorb(shipments, context.reference, addresses),
+    )
 
 
 def query_features(
@@ -55,15 +65,31 @@ def query_features(
 ) -> pd.DataFrame:
     """Features of ``shipments`` from a state that has already absorbed at least every
     shipment dated before them (later or same-day events in the state are never read)."""
+    frame, _ = _features(shipments, context, lambda addresses: state)
+    return frame
+
+
+def _features(
+    shipments: pd.DataFrame,
+    context: FeatureContext,
+    state_for: Callable[[pd.Series], HistoryState],
+) -> tuple[pd.DataFrame, HistoryState]:
     truth = [name for name in shipments.columns if str(name).startswith(GROUND_TRUTH_PREFIX)]
     if truth:
         raise DivertError(f"ground-truth column(s) {truth} must never be feature inputs")
     addresses = address_keys(shipments)
-    families = [
-        hs_features(shipments, state.prices, context.reference),
-        routing_features(shipments, context.reference),
-        history_features(shipments, state, addresses),
-        counterparty.counterparty_features(shipments, state, addresses, context.watchlist),
-    ]
+    with ThreadPoolExecutor(max_workers=max(context.workers - 1, 1)) as pool:
+        if context.workers > 1:
+            watchlist = pool.submit(watchlist_features, shipments, context.watchlist).result
+        else:
+            watchlist = partial(watchlist_features, shipments, context.watchlist)
+        state = state_for(addresses)
+        families = [
+            hs_features(shipments, state.prices, context.reference),
+            routing_features(shipments, context.reference),
+            history_features(shipments, state, addresses),
+            address_link_features(shipments, state, addresses),
+            watchlist(),
+        ]
     frame = pd.concat(families, axis=1)
-    return frame[[feature.name for feature in feature_list(state.entity_keys)]]
+    return frame[[feature.name for feature in feature_list(state.entity_keys)]], state

@@ -57,34 +57,41 @@ def _own_link_day(state: HistoryState, addresses: pd.Series, consignees: pd.Seri
     return np.maximum(at_address, positive)
 
 
-def counterparty_features(
-    shipments: pd.DataFrame,
-    state: HistoryState,
-    addresses: pd.Series,
-    watchlist: WatchlistIndex | None,
-) -> pd.DataFrame:
-    """The screening family; ``state`` must already have absorbed ``shipments``."""
-    days = day_numbers(shipments["ship_date"])
+WATCHLIST_COLUMNS = (
+    "screen_consignee_name_score",
+    "screen_end_user_name_score",
+    "screen_consignee_address_listed",
+)
+
+
+def watchlist_features(shipments: pd.DataFrame, watchlist: WatchlistIndex | None) -> pd.DataFrame:
+    """Watchlist matches of each row (no history needed); NaN columns without a watchlist."""
+    if watchlist is None:
+        return pd.DataFrame(np.nan, index=shipments.index, columns=list(WATCHLIST_COLUMNS))
     dates = shipments["ship_date"]
+    consignee = watchlist.best_name_matches(
+        shipments["consignee_name"], shipments["consignee_country"], dates
+    )
+    end_user = watchlist.best_name_matches(
+        shipments["end_user_name"], shipments["end_user_country"], dates
+    )
+    address = watchlist.address_matches(shipments["consignee_address"], dates)
+    columns = (consignee["score"], end_user["score"], address["matched"])
+    return pd.DataFrame(
+        {
+            name: values.to_numpy(dtype="float64")
+            for name, values in zip(WATCHLIST_COLUMNS, columns, strict=True)
+        },
+        index=shipments.index,
+    )
+
+
+def address_link_features(
+    shipments: pd.DataFrame, state: HistoryState, addresses: pd.Series
+) -> pd.DataFrame:
+    """Links to earlier diverters at the same address; ``state`` must know every earlier row."""
+    days = day_numbers(shipments["ship_date"])
     linked = _diverter_links(state).lookup(addresses, days).total("linked")
     own = (_own_link_day(state, addresses, shipments["consignee_id"]) < days).astype("float64")
-    columns = {"screen_address_prior_diverters": np.where(addresses.isna(), np.nan, linked - own)}
-    if watchlist is None:
-        for name in ("screen_consignee_name_score", "screen_end_user_name_score"):
-            columns[name] = np.nan
-        columns["screen_consignee_address_listed"] = np.nan
-    else:
-        consignee = watchlist.best_name_matches(
-            shipments["consignee_name"], shipments["consignee_country"], dates
-        )
-        end_user = watchlist.best_name_matches(
-            shipments["end_user_name"], shipments["end_user_country"], dates
-        )
-        address = watchlist.address_matches(shipments["consignee_address"], dates)
-        columns |= {
-            "screen_consignee_name_score": consignee["score"].to_numpy(dtype="float64"),
-            "screen_end_user_name_score": end_user["score"].to_numpy(dtype="float64"),
-            "screen_consignee_address_listed": address["matched"].to_numpy(dtype="float64"),
-        }
-    frame = pd.DataFrame(columns, index=shipments.index)
-    return frame[[feature.name for feature in FEATURES]].astype("float64")
+    prior = np.where(addresses.isna(), np.nan, linked - own)
+    return pd.DataFrame({"screen_address_prior_diverters": prior}, index=shipments.index)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from features.pit import day_numbers
 from features.registry import Feature, flag, number
-from features.state import HistoryState, entity_columns
+from features.state import CENTS, HistoryState, entity_columns
 from seeds.facts import INVASION_DATE
 
 SHORT_WINDOW = 30
@@ -82,17 +82,17 @@ def _entity_columns(
     key, _ = entity_columns(state.entity_keys)[kind]
     lookup = state.entities[kind].lookup(shipments[key], days)
     year = lookup.total("shipments", YEAR_WINDOW)
-    recent_value = lookup.total("value", RECENT_WINDOW)
-    older_value = lookup.total_between("value", RECENT_WINDOW, YEAR_WINDOW)
+    recent_value = lookup.total("value_cents", RECENT_WINDOW) / CENTS
+    older_value = lookup.total_between("value_cents", RECENT_WINDOW, YEAR_WINDOW) / CENTS
     older_rate = older_value * RECENT_WINDOW / (YEAR_WINDOW - RECENT_WINDOW)
     with np.errstate(invalid="ignore", divide="ignore"):
         chpl_share = lookup.total("chpl", YEAR_WINDOW) / year
-    counterparties = state.counterparties[kind].as_events().lookup(shipments[key], days)
+    counterparties = state.counterparties[kind].as_events.lookup(shipments[key], days)
     columns = {
         f"{kind}_prior_shipments_30d": lookup.total("shipments", SHORT_WINDOW),
         f"{kind}_prior_shipments_365d": year,
         f"{kind}_prior_shipments": lookup.total("shipments"),
-        f"{kind}_prior_value_365d": np.log1p(lookup.total("value", YEAR_WINDOW)),
+        f"{kind}_prior_value_365d": np.log1p(lookup.total("value_cents", YEAR_WINDOW) / CENTS),
         f"{kind}_chpl_share_365d": np.where(year > 0, chpl_share, np.nan),
         f"{kind}_value_growth_90d": np.log1p(recent_value) - np.log1p(older_rate),
         f"{kind}_days_since_first_seen": days - lookup.first_day(),
@@ -111,7 +111,7 @@ def _consignee_columns(
     registered = shipments["consignee_registered_on"]
     registration_days = registered.to_numpy(dtype="datetime64[D]").astype("float64")
     registration_days[registered.isna().to_numpy()] = np.nan
-    at_address = state.addresses.as_events().lookup(addresses, days).total("new")
+    at_address = state.addresses.as_events.lookup(addresses, days).total("new")
     own_first = state.addresses.first_day_of(addresses, shipments["consignee_id"])
     own_earlier = (own_first < days).astype("float64")
     invasion = np.datetime64(INVASION_DATE, "D").astype("float64")

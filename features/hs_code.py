@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
+from features.distinct import table_distinct
 from features.pit import EventTable, day_numbers
 from features.reference import Reference
 from features.registry import category, flag, number
@@ -15,6 +18,8 @@ HUMANITARIAN_CHAPTERS = frozenset(range(1, 25)) | {30}
 MIN_PRICE_HISTORY = 5
 """Earlier priced shipments of an HS-6 needed before its unit-value norm is trusted."""
 PRICE_MEASURES = ("priced", "log_unit_value", "log_unit_value_squared")
+LOG_QUANTUM = 1e-6
+"""Log unit values are summed as whole multiples of this, so that totals are exact."""
 TIER_RANK = {tier: len(CHPL_TIERS) - position for position, tier in enumerate(CHPL_TIERS)}
 """Tier 1 -> 6 (most critical) ... tier 4.B -> 1; not listed -> 0."""
 
@@ -57,8 +62,8 @@ def price_events(shipments: pd.DataFrame) -> EventTable:
         day_numbers(rows["ship_date"]),
         {
             "priced": np.ones(int(priced.sum())),
-            "log_unit_value": log_value[priced],
-            "log_unit_value_squared": log_value[priced] ** 2,
+            "log_unit_value": np.round(log_value[priced] / LOG_QUANTUM),
+            "log_unit_value_squared": np.round(log_value[priced] ** 2 / LOG_QUANTUM),
         },
     )
 
@@ -66,25 +71,26 @@ def price_events(shipments: pd.DataFrame) -> EventTable:
 def hs_features(shipments: pd.DataFrame, prices: EventTable, reference: Reference) -> pd.DataFrame:
     """The HS-code family; ``prices`` must already include this batch's own events."""
     hs6 = shipments["hs_code"]
-    tiers = hs6.map(reference.chpl.tier_by_hs6)
-    chapter = hs6.str.slice(0, 2).astype("int64")
+    code_columns = ["hs_chpl_listed", "hs_chpl_tier_rank", "hs_chapter", "hs_heading"]
+    codes = table_distinct(hs6, partial(_code_features, reference=reference), code_columns)
     lookup = prices.lookup(hs6, day_numbers(shipments["ship_date"]))
     count = lookup.total("priced")
     trusted = count >= MIN_PRICE_HISTORY
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = lookup.total("log_unit_value") / count
-        variance = lookup.total("log_unit_value_squared") / count - mean**2
+        mean = lookup.total("log_unit_value") * LOG_QUANTUM / count
+        variance = lookup.total("log_unit_value_squared") * LOG_QUANTUM / count - mean**2
         log_ratio = np.where(trusted, log_unit_values(shipments) - mean, np.nan)
         zscore = log_ratio / np.sqrt(np.maximum(variance, 1e-6))
-    return pd.DataFrame(
-        {
-            "hs_chpl_listed": tiers.notna().astype("float64"),
-            "hs_chpl_tier_rank": tiers.map(TIER_RANK).fillna(0).astype("float64"),
-            "hs_chapter": chapter.astype("float64"),
-            "hs_heading": hs6.str.slice(0, 4).astype("int64").astype("float64"),
-            "hs_humanitarian": chapter.isin(HUMANITARIAN_CHAPTERS).astype("float64"),
-            "hs_unit_value_log_ratio": log_ratio,
-            "hs_unit_value_zscore": zscore,
-        },
-        index=shipments.index,
+    return codes.assign(
+        hs_humanitarian=codes["hs_chapter"].isin(HUMANITARIAN_CHAPTERS).astype("float64"),
+        hs_unit_value_log_ratio=log_ratio,
+        hs_unit_value_zscore=zscore,
     )
+
+
+def _code_features(hs6: str | None, reference: Reference) -> tuple[float, ...]:
+    """CHPL listing, tier rank, chapter and heading of one HS-6 code (validated: 6 digits)."""
+    if hs6 is None:
+        return (np.nan, np.nan, np.nan, np.nan)
+    tier = reference.chpl.tier(hs6)
+    return (float(tier is not None), float(TIER_RANK.get(tier, 0)), float(hs6[:2]), float(hs6[:4]))

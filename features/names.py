@@ -12,12 +12,13 @@ trailing country (``..., Yerevan, Armenia, AM`` -> ``... yerevan``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
 import pycountry
 from unidecode import unidecode
+
+from features.distinct import map_distinct
 
 LEGAL_FORMS = frozenset({
     "llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co", "company", "plc",
@@ -121,6 +122,11 @@ def _ascii_lower(text: str) -> str:
     return text.translate(_APOSTROPHES).replace("&", " and ")
 
 
+NORMALISED_CACHE_SIZE = 1 << 18
+"""Distinct names (and addresses) whose normal form is remembered between calls."""
+
+
+@lru_cache(maxsize=NORMALISED_CACHE_SIZE)
 def normalise_name(name: str) -> str:
     """Transliterate to ASCII, lower-case, drop punctuation and legal forms, collapse spaces.
 
@@ -176,6 +182,7 @@ def _strip_trailing_countries(address: str) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=NORMALISED_CACHE_SIZE)
 def normalise_address(address: str) -> str:
     """Normalise like a name (legal forms kept), unify abbreviations, drop a trailing country.
 
@@ -190,17 +197,11 @@ def normalise_address(address: str) -> str:
     return " ".join(ADDRESS_ABBREVIATIONS.get(token, token) for token in text.split())
 
 
-def _map_distinct(values: pd.Series, function: Callable[[str], str]) -> pd.Series:
-    distinct = values.dropna().unique()
-    mapping = {value: function(value) for value in distinct}
-    return values.map(mapping).astype("str")
-
-
 def normalise_names(names: pd.Series) -> pd.Series:
     """``normalise_name`` over a Series, computed once per distinct value; NA stays NA."""
-    return _map_distinct(names, normalise_name)
+    return map_distinct(names, normalise_name, dtype="str", missing=None)
 
 
 def normalise_addresses(addresses: pd.Series) -> pd.Series:
     """``normalise_address`` over a Series, computed once per distinct value; NA stays NA."""
-    return _map_distinct(addresses, normalise_address)
+    return map_distinct(addresses, normalise_address, dtype="str", missing=None)

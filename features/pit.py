@@ -9,6 +9,7 @@ totals fitted on a training history can be carried forward into later files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -23,9 +24,30 @@ def day_numbers(dates: pd.Series) -> np.ndarray:
     return dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
+def _group(keys: pd.Series, days: np.ndarray, others: pd.Series | None = None):
+    """Sorted distinct (key[, other], day) groups and each row's group number.
+
+    Keys are coded in sorted order, so a table's layout depends only on its content, never on
+    the order or chunking of the rows that built it.
+    """
+    key_codes, key_values = pd.factorize(keys, sort=True)
+    packed = key_codes.astype(np.int64) * DAY_SPAN
+    if others is not None:
+        other_codes, other_values = pd.factorize(others, sort=True)
+        packed = (packed // DAY_SPAN * (len(other_values) + 1) + other_codes) * DAY_SPAN
+    else:
+        other_values = None
+    groups, inverse = np.unique(packed + days + DAY_OFFSET, return_inverse=True)
+    return groups, inverse, key_values, other_values
+
+
 @dataclass(frozen=True)
 class EventTable:
-    """Per-``(key, day)`` totals of some measures, sorted by key then day."""
+    """Per-``(key, day)`` totals of some measures, sorted by key then day.
+
+    Measures must be integer-valued (counts, cents, quantised logs): their sums are then exact,
+    so totals do not depend on the order in which events were added.
+    """
 
     frame: pd.DataFrame
     """Columns ``key``, ``day`` and one float column per measure."""
@@ -41,14 +63,22 @@ class EventTable:
         cls, keys: pd.Series, days: np.ndarray, measures: dict[str, np.ndarray]
     ) -> EventTable:
         """Sum events per (key, day); rows whose key is missing are ignored."""
-        events = pd.DataFrame({"key": keys.to_numpy(), "day": days, **measures})
-        events = events[events["key"].notna()]
-        return cls._summed(events)
+        present = keys.notna().to_numpy()
+        keys, days = keys[present], np.asarray(days)[present]
+        groups, inverse, key_values, _ = _group(keys, days)
+        columns = {
+            "key": pd.array(np.asarray(key_values, dtype=object)[groups // DAY_SPAN], dtype="str"),
+            "day": groups % DAY_SPAN - DAY_OFFSET,
+        }
+        for name, values in measures.items():
+            weights = np.asarray(values, dtype="float64")[present]
+            columns[name] = np.bincount(inverse, weights=weights, minlength=len(groups))
+        return cls(pd.DataFrame(columns))
 
     @classmethod
     def _summed(cls, events: pd.DataFrame) -> EventTable:
-        totals = events.groupby(["key", "day"], sort=True, observed=True).sum()
-        return cls(totals.reset_index().astype({"key": "str", "day": "int64"}))
+        measures = {name: events[name].to_numpy() for name in events.columns[2:]}
+        return cls.from_events(events["key"], events["day"].to_numpy(), measures)
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -77,60 +107,85 @@ class EventTable:
         events = pd.concat([folded.reset_index(), self.frame[~old]], ignore_index=True)
         return self._summed(events)
 
+    @cached_property
+    def keys(self) -> pd.Index:
+        """The distinct keys, in table order; a key's code is its position here."""
+        return pd.Index(self.frame["key"].unique())
+
+    @cached_property
+    def packed(self) -> np.ndarray:
+        """``code * DAY_SPAN + day + DAY_OFFSET`` per row: sorted, one int64 per (key, day)."""
+        codes = self.keys.get_indexer(self.frame["key"]).astype(np.int64)
+        return codes * DAY_SPAN + self.frame["day"].to_numpy() + DAY_OFFSET
+
+    @cached_property
+    def _running_totals(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def cumulative(self, measure: str) -> np.ndarray:
+        """Running total of ``measure`` with a leading 0 (computed once per table)."""
+        if measure not in self._running_totals:
+            values = self.frame[measure].to_numpy(dtype="float64")
+            self._running_totals[measure] = np.concatenate([[0.0], np.cumsum(values)])
+        return self._running_totals[measure]
+
+    def codes_of(self, keys: pd.Series) -> np.ndarray:
+        """Each key's code in this table, -1 for keys it has never seen (or NA)."""
+        positions, distinct = pd.factorize(keys, use_na_sentinel=True)
+        if not len(distinct):
+            return np.full(len(positions), -1)
+        mapped = self.keys.get_indexer(distinct)
+        return np.where(positions >= 0, mapped[np.maximum(positions, 0)], -1)
+
     def lookup(self, keys: pd.Series, days: np.ndarray) -> PriorLookup:
-        return PriorLookup(self, keys, days)
+        return PriorLookup(self, self.codes_of(keys), days)
 
 
 class PriorLookup:
     """Totals of an ``EventTable`` before each queried ``(key, day)``."""
 
-    def __init__(self, table: EventTable, keys: pd.Series, days: np.ndarray) -> None:
-        frame = table.frame
+    def __init__(self, table: EventTable, codes: np.ndarray, days: np.ndarray) -> None:
         self._table = table
-        unique_keys = pd.Index(frame["key"].unique())
-        table_codes = unique_keys.get_indexer(frame["key"])
-        self._packed = (
-            table_codes.astype(np.int64) * DAY_SPAN + frame["day"].to_numpy() + DAY_OFFSET
-        )
-        self._days = frame["day"].to_numpy()
-        codes = unique_keys.get_indexer(keys.to_numpy())
         self._known = codes >= 0
-        self._query_code = np.where(self._known, codes, 0).astype(np.int64) * DAY_SPAN
-        self.days = days
-        self._before = self._position(days)
-        self._group_start = np.searchsorted(self._packed, self._query_code, side="left")
-        self._cumulative: dict[str, np.ndarray] = {}
+        self._query = np.where(self._known, codes, 0).astype(np.int64) * DAY_SPAN + days
+        self._order = np.argsort(self._query, kind="stable")
+        self._sorted = self._query[self._order]
+        self._before = self._position(0)
+        # code * DAY_SPAN sorts before every (key, day) of the key and after earlier keys.
+        key_start = self._query - days
+        self._group_start = np.searchsorted(table.packed, key_start, side="left")
 
-    def _position(self, days: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self._packed, self._query_code + days + DAY_OFFSET, side="left")
+    def _position(self, days_back: int) -> np.ndarray:
+        """Index of the first table row at or after ``(key, day - days_back)``, per query.
 
-    def _cumsum(self, measure: str) -> np.ndarray:
-        if measure not in self._cumulative:
-            values = self._table.frame[measure].to_numpy(dtype="float64")
-            self._cumulative[measure] = np.concatenate([[0.0], np.cumsum(values)])
-        return self._cumulative[measure]
+        Shifting every day by the same amount keeps the queries' sort order, so one argsort
+        serves every window, and sorted queries make ``searchsorted`` cache-friendly.
+        """
+        positions = np.empty(len(self._query), dtype=np.int64)
+        positions[self._order] = np.searchsorted(
+            self._table.packed, self._sorted - days_back + DAY_OFFSET, side="left"
+        )
+        return positions
 
     def total(self, measure: str, window: int | None = None) -> np.ndarray:
         """Sum of ``measure`` over ``[day - window, day)``, or over all earlier days."""
-        cumulative = self._cumsum(measure)
-        start = self._group_start if window is None else self._position(self.days - window)
-        result = cumulative[self._before] - cumulative[start]
-        return np.where(self._known, result, 0.0)
+        cumulative = self._table.cumulative(measure)
+        start = self._group_start if window is None else self._position(window)
+        return np.where(self._known, cumulative[self._before] - cumulative[start], 0.0)
 
     def total_between(self, measure: str, newest: int, oldest: int) -> np.ndarray:
         """Sum over ``[day - oldest, day - newest)``: an older window, for growth ratios."""
-        cumulative = self._cumsum(measure)
-        result = (
-            cumulative[self._position(self.days - newest)]
-            - cumulative[self._position(self.days - oldest)]
-        )
+        cumulative = self._table.cumulative(measure)
+        result = cumulative[self._position(newest)] - cumulative[self._position(oldest)]
         return np.where(self._known, result, 0.0)
 
     def first_day(self) -> np.ndarray:
         """The key's first event day before the queried day, NaN when there is none."""
+        days = self._table.frame["day"].to_numpy()
         seen = self._known & (self._before > self._group_start)
-        start = np.minimum(self._group_start, max(len(self._days) - 1, 0))
-        first = self._days[start].astype("float64") if len(self._days) else np.zeros(len(seen))
+        if not len(days):
+            return np.full(len(seen), np.nan)
+        first = days[np.minimum(self._group_start, len(days) - 1)].astype("float64")
         return np.where(seen, first, np.nan)
 
 
@@ -151,21 +206,34 @@ class PairTable:
 
     @classmethod
     def from_events(cls, keys: pd.Series, others: pd.Series, days: np.ndarray) -> PairTable:
-        events = pd.DataFrame({"key": keys.to_numpy(), "other": others.to_numpy(), "day": days})
-        return cls._first(events.dropna(subset=["key", "other"]))
-
-    @classmethod
-    def _first(cls, events: pd.DataFrame) -> PairTable:
-        first = events.groupby(["key", "other"], sort=True, observed=True)["day"].min()
-        return cls(first.reset_index().astype({"key": "str", "other": "str", "day": "int64"}))
+        """First day of each (key, other) pair; rows missing either part are ignored."""
+        present = (keys.notna() & others.notna()).to_numpy()
+        keys, others = keys[present], others[present]
+        groups, _, key_values, other_values = _group(keys, np.asarray(days)[present], others)
+        # groups are sorted by (pair, day): a pair's first group holds its first day
+        pairs, first_group = np.unique(groups // DAY_SPAN, return_index=True)
+        other_count = len(other_values) + 1
+        key_values = np.asarray(key_values, dtype=object)
+        other_values = np.asarray(other_values, dtype=object)
+        return cls(
+            pd.DataFrame(
+                {
+                    "key": pd.array(key_values[pairs // other_count], dtype="str"),
+                    "other": pd.array(other_values[pairs % other_count], dtype="str"),
+                    "day": groups[first_group] % DAY_SPAN - DAY_OFFSET,
+                }
+            )
+        )
 
     def merge(self, other: PairTable) -> PairTable:
         if other.frame.empty:
             return self
         if self.frame.empty:
             return other
-        return self._first(pd.concat([self.frame, other.frame], ignore_index=True))
+        both = pd.concat([self.frame, other.frame], ignore_index=True)
+        return self.from_events(both["key"], both["other"], both["day"].to_numpy())
 
+    @cached_property
     def as_events(self) -> EventTable:
         """One ``new`` event per pair on its first day."""
         ones = np.ones(len(self.frame))
@@ -174,11 +242,14 @@ class PairTable:
         )
 
     def first_day_of(self, keys: pd.Series, others: pd.Series) -> np.ndarray:
-        """First day of each queried pair, NaN for pairs never seen."""
-        if self.frame.empty:
-            return np.full(len(keys), np.nan)
-        index = pd.MultiIndex.from_frame(self.frame[["key", "other"]])
-        wanted = pd.MultiIndex.from_arrays([keys.to_numpy(), others.to_numpy()])
-        position = index.get_indexer(wanted)
+        """First day of each queried pair, NaN for pairs never seen (or with a missing part)."""
+        stored = len(self.frame)
+        key_codes, _ = pd.factorize(pd.concat([self.frame["key"], keys], ignore_index=True))
+        other_codes, _ = pd.factorize(pd.concat([self.frame["other"], others], ignore_index=True))
+        pair = key_codes.astype(np.int64) * (other_codes.max() + 2) + other_codes
+        pair[(key_codes < 0) | (other_codes < 0)] = -1
+        position = pd.Index(pair[:stored]).get_indexer(pair[stored:])
+        position[pair[stored:] < 0] = -1
         days = self.frame["day"].to_numpy().astype("float64")
-        return np.where(position >= 0, days[np.maximum(position, 0)], np.nan)
+        found = days[np.maximum(position, 0)] if stored else np.zeros(len(position))
+        return np.where(position >= 0, found, np.nan)

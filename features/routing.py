@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
+import numpy as np
 import pandas as pd
 
+from features.distinct import map_distinct, table_distinct
 from features.reference import Reference
 from features.registry import category, flag, number
 from features.schema import TRANSIT_SEPARATOR, TRANSPORT_MODES
@@ -14,7 +17,7 @@ from seeds import HUB_LISTS
 BUYER_ARRANGED_INCOTERMS = frozenset({"EXW", "FCA", "FAS", "FOB"})
 """Terms under which the buyer nominates the carrier (a heuristic proxy, not a sourced flag)."""
 LOGISTICS_NAME = re.compile(
-    r"\b(logistic|logistics|cargo|forwarding|freight|express|shipping|transit|trade|trading|"
+    r"\b(?:logistic|logistics|cargo|forwarding|freight|express|shipping|transit|trade|trading|"
     r"import|export|impex|supply|supplies)\b",
     re.IGNORECASE,
 )
@@ -75,32 +78,23 @@ def _country_columns(shipments: pd.DataFrame) -> dict[str, pd.Series]:
     }
 
 
-def _hub_list_counts(countries: pd.Series, reference: Reference) -> pd.Series:
-    counts = {
-        code: sum(code in reference.countries[name] for name in HUB_LISTS)
-        for code in countries.dropna().unique()
-    }
-    return countries.map(counts).fillna(0).astype("float64")
-
-
-def _transit_items(shipments: pd.DataFrame) -> pd.Series:
-    return shipments["transit_countries"].dropna().str.split(TRANSIT_SEPARATOR).explode()
-
-
 def routing_features(shipments: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     """The routing family: pure function of each shipment's own fields."""
     groups = reference.countries
-    columns: dict[str, pd.Series] = {}
-    for party, country in _country_columns(shipments).items():
-        columns[f"route_{party}_target"] = country.isin(groups.targets)
-        columns[f"route_{party}_eaeu"] = country.isin(groups["eaeu_member"])
-        columns[f"route_{party}_hub_lists"] = _hub_list_counts(country, reference)
-        columns[f"route_{party}_partner"] = country.isin(groups.partners)
-
-    transit = _transit_items(shipments)
     index = shipments.index
-    transit_target = transit.isin(groups.targets).groupby(level=0).any()
-    transit_hubs = transit.isin(groups.named_hubs).groupby(level=0).sum()
+    parties = [
+        table_distinct(
+            country,
+            partial(_country_flags, reference=reference),
+            [f"route_{party}_{flag}" for flag in ("target", "eaeu", "hub_lists", "partner")],
+        )
+        for party, country in _country_columns(shipments).items()
+    ]
+    transit = table_distinct(
+        shipments["transit_countries"],
+        partial(_transit_flags, reference=reference),
+        ["route_transit_target", "route_transit_count", "route_transit_hubs"],
+    )
     destination = shipments["destination_country"]
     end_user = shipments["end_user_country"]
     payer = shipments["payer_country"]
@@ -112,24 +106,47 @@ def routing_features(shipments: pd.DataFrame, reference: Reference) -> pd.DataFr
         & (payer != shipments["exporter_country"])
     )
     mode_codes = {mode: float(code) for code, mode in enumerate(TRANSPORT_MODES)}
-    columns |= {
-        "route_transit_target": transit_target.reindex(index, fill_value=False),
-        "route_transit_count": transit.groupby(level=0).size().reindex(index, fill_value=0),
-        "route_hub_hops": transit_hubs.reindex(index, fill_value=0)
-        + destination.isin(groups.named_hubs),
+    columns = {
+        "route_hub_hops": transit["route_transit_hubs"] + destination.isin(groups.named_hubs),
         "route_destination_differs": destination != shipments["consignee_country"],
         "route_end_user_differs": end_user.notna() & (end_user != destination),
         "route_payer_third_country": payer_elsewhere,
-        "route_transport_mode": shipments["transport_mode"].map(mode_codes),
+        "route_transport_mode": table_distinct(
+            shipments["transport_mode"],
+            lambda mode: (mode_codes.get(mode, np.nan),),
+            ["mode"],
+        )["mode"],
         "route_buyer_arranged_carriage": shipments["incoterm"].isin(BUYER_ARRANGED_INCOTERMS),
         "route_forwarder_named": shipments["freight_forwarder"].notna(),
         "route_consignee_logistics_name": _logistics_names(shipments["consignee_name"]),
     }
-    frame = pd.DataFrame(columns, index=index)
+    frame = pd.concat([*parties, transit, pd.DataFrame(columns, index=index)], axis=1)
     return frame.astype("float64")[[feature.name for feature in FEATURES]]
 
 
+def _country_flags(country: str | None, reference: Reference) -> tuple[float, ...]:
+    """Target, EAEU, number of official hub lists, partner: for one ISO-2 code."""
+    groups = reference.countries
+    hub_lists = sum(country in groups[name] for name in HUB_LISTS)
+    return (
+        float(country in groups.targets),
+        float(country in groups["eaeu_member"]),
+        float(hub_lists),
+        float(country in groups.partners),
+    )
+
+
+def _transit_flags(transit: str | None, reference: Reference) -> tuple[float, ...]:
+    """Through Russia/Belarus, number of transit countries, number of them that are hubs."""
+    countries = transit.split(TRANSIT_SEPARATOR) if transit else []
+    groups = reference.countries
+    return (
+        float(any(country in groups.targets for country in countries)),
+        float(len(countries)),
+        float(sum(country in groups.named_hubs for country in countries)),
+    )
+
+
 def _logistics_names(names: pd.Series) -> pd.Series:
-    distinct = names.dropna().unique()
-    matches = {name: bool(LOGISTICS_NAME.search(name)) for name in distinct}
-    return names.map(matches).fillna(False).astype(bool)
+    matches = LOGISTICS_NAME.search
+    return map_distinct(names, lambda name: bool(matches(name)), dtype="bool", missing=False)

@@ -33,6 +33,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from features.distinct import map_distinct
 from features.names import (
     normalise_address,
     normalise_addresses,
@@ -58,6 +59,8 @@ MIN_KEY_POSTINGS = 50
 """...unless they are in at most this many (so small lists block on every key)."""
 QUERY_CHUNK_SIZE = 4096
 """Query strings per sparse product, bounding its memory."""
+REMEMBERED_QUERIES = 1 << 20
+"""Distinct query strings whose scored pairs a table keeps between calls."""
 MIN_ADDRESS_WORDS = 3
 """Addresses shorter than this (``Dubai``, ``Gaza City, PS``) are too vague to link parties."""
 EXACT_SCORE = 100.0
@@ -105,13 +108,42 @@ class _FuzzyTable:
             dtype=np.float32,
         )
         self.matrix_t: sp.csr_matrix | None = None
+        self._known: dict[float, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
         try:
             self.matrix_t = self.vectorizer.fit_transform(strings).T.tocsr()
         except ValueError:  # no strings, or every key too common to block on
             self.vectorizer = None
 
     def pairs(self, queries: np.ndarray, score_cutoff: float) -> _Pairs:
-        """Scored (query, list string) pairs at or above ``score_cutoff``."""
+        """Scored (query, list string) pairs at or above ``score_cutoff``.
+
+        Each distinct query string is scored once per table and cutoff and remembered (up to
+        ``REMEMBERED_QUERIES``), so consignee and end-user names, and successive chunks of a
+        file, do not pay twice for the same name.
+        """
+        known = self._known.setdefault(score_cutoff, {})
+        fresh = np.array([query not in known for query in queries], dtype=bool)
+        if fresh.any():
+            if len(known) + int(fresh.sum()) > REMEMBERED_QUERIES:
+                known.clear()
+            scored = self._score(queries[fresh], score_cutoff)
+            order = np.argsort(scored.query, kind="stable")
+            bounds = np.searchsorted(scored.query[order], np.arange(int(fresh.sum()) + 1))
+            for position, query in enumerate(queries[fresh]):
+                chosen = order[bounds[position] : bounds[position + 1]]
+                known[query] = (scored.choice[chosen], scored.score[chosen])
+        found = [known[query] for query in queries]
+        counts = np.array([len(choices) for choices, _ in found], dtype=np.int64)
+        if not counts.sum():
+            empty = np.empty(0, dtype=np.int64)
+            return _Pairs(empty, empty, np.empty(0, dtype=np.float64))
+        return _Pairs(
+            np.repeat(np.arange(len(queries)), counts),
+            np.concatenate([choices for choices, _ in found]),
+            np.concatenate([scores for _, scores in found]),
+        )
+
+    def _score(self, queries: np.ndarray, score_cutoff: float) -> _Pairs:
         query, choice = self._candidates(queries)
         scores = np.zeros(len(query), dtype=np.float32)
         for scorer in SCORERS:
@@ -294,14 +326,20 @@ class WatchlistIndex(BaseEstimator):
         keys = keys.where(keys != "")
         codes, strings = pd.factorize(keys)
         strings = np.asarray(strings, dtype=object)
-        rows = pd.DataFrame({"query": codes, "day": _day(_aligned(as_of, keys)).to_numpy()})
+        pairs = table.pairs(strings, cutoff)
+        # Only rows whose string has a scored pair need the per-date choice below.
+        candidate_rows = np.flatnonzero(np.isin(codes, pairs.query))
+        rows = pd.DataFrame(
+            {
+                "query": codes[candidate_rows],
+                "day": _day(_aligned(as_of, keys)).to_numpy()[candidate_rows],
+            }
+        )
         if countries is not None:
-            rows["country"] = countries.to_numpy()
+            rows["country"] = countries.to_numpy()[candidate_rows]
         distinct = rows.groupby(list(rows.columns), dropna=False, sort=False).ngroup()
         queries = rows.assign(distinct=distinct).drop_duplicates("distinct")
-        queries = queries[queries["query"] >= 0]
 
-        pairs = table.pairs(strings, cutoff)
         candidates = pd.DataFrame(
             {"query": pairs.query, "key": table.strings[pairs.choice], "score": pairs.score}
         ).merge(listed, on="key")
@@ -323,12 +361,16 @@ class WatchlistIndex(BaseEstimator):
         joined = joined.sort_values(list(order), ascending=list(order.values()))
         best = joined.drop_duplicates("distinct").set_index("distinct")
 
-        result = pd.DataFrame(index=keys.index)
-        result["score"] = best["score"].reindex(distinct).to_numpy()
-        result.loc[(codes >= 0) & result["score"].isna().to_numpy(), "score"] = 0.0
-        result["entry"] = best["entry"].reindex(distinct).astype("Int64").to_numpy()
-        result["listed_as"] = best["listed_as"].reindex(distinct).astype("str").to_numpy()
-        return result
+        score = np.where(codes >= 0, 0.0, np.nan)
+        score[candidate_rows] = best["score"].reindex(distinct).fillna(0.0).to_numpy()
+        entry = pd.array(np.full(len(codes), pd.NA), dtype="Int64")
+        entry[candidate_rows] = best["entry"].reindex(distinct).astype("Int64").to_numpy()
+        listed_as = np.full(len(codes), None, dtype=object)
+        listed_as[candidate_rows] = best["listed_as"].reindex(distinct).to_numpy(dtype=object)
+        return pd.DataFrame(
+            {"score": score, "entry": entry, "listed_as": pd.array(listed_as, dtype="str")},
+            index=keys.index,
+        )
 
 
 def _listed_strings(
@@ -342,10 +384,14 @@ def _listed_strings(
     return listed.loc[:, ["key", "entry", "listed_as"]].reset_index(drop=True)
 
 
+def _is_informative(key: str) -> bool:
+    # Normalised: words are separated by single spaces.
+    return key.count(" ") + 1 >= MIN_ADDRESS_WORDS and any(char.isdigit() for char in key)
+
+
 def _informative(keys: pd.Series) -> pd.Series:
     """Normalised addresses precise enough to link parties: enough words and a number."""
-    words = keys.str.count(" ") + 1  # normalised: single spaces between words
-    return (words >= MIN_ADDRESS_WORDS) & keys.str.contains(r"\d", regex=True, na=False)
+    return map_distinct(keys, _is_informative, dtype="bool", missing=False)
 
 
 def _aligned(values: pd.Series, like: pd.Series) -> pd.Series:

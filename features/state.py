@@ -16,7 +16,9 @@ from features.names import normalise_addresses
 from features.pit import EventTable, PairTable, day_numbers
 from features.reference import Reference
 
-ENTITY_MEASURES = ("shipments", "value", "chpl", "target", "labelled", "diverted")
+ENTITY_MEASURES = ("shipments", "value_cents", "chpl", "target", "labelled", "diverted")
+CENTS = 100
+"""Values are summed in whole cents, so that totals are exact (see ``features.pit``)."""
 BUILT_IN_ENTITIES = {
     "consignee": ("consignee_id", "exporter_id"),
     "exporter": ("exporter_id", "consignee_id"),
@@ -39,7 +41,7 @@ def _entity_measures(shipments: pd.DataFrame, reference: Reference) -> dict[str,
     labels = shipments["diverted"].to_numpy(dtype="float64")
     return {
         "shipments": np.ones(len(shipments)),
-        "value": shipments["value_usd"].to_numpy(dtype="float64"),
+        "value_cents": np.round(shipments["value_usd"].to_numpy(dtype="float64") * CENTS),
         "chpl": shipments["hs_code"].isin(reference.chpl.tier_by_hs6).to_numpy(dtype="float64"),
         "target": shipments["destination_country"]
         .isin(reference.countries.targets)

@@ -1,5 +1,6 @@
 """The command line as a user meets it: a real process, its exit code and its words."""
 
+import os
 import subprocess
 import sys
 
@@ -9,13 +10,14 @@ import pytest
 from tests.factories import shipments, write_csv
 
 
-def divert(*args: str, cwd=None) -> subprocess.CompletedProcess:
+def divert(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "serve", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
-        timeout=120,
+        env=None if env is None else {**os.environ, **env},
+        timeout=300,
         check=False,
     )
 
@@ -48,8 +50,13 @@ def test_validate_exits_1_when_no_row_is_usable(tmp_path):
 
 @pytest.mark.parametrize(
     "args",
-    [("validate",), ("frobnicate",), ("simulate", "--rows", "0", "--out", "x.csv")],
-    ids=["missing argument", "unknown command", "rows below 1"],
+    [
+        ("validate",),
+        ("frobnicate",),
+        ("simulate", "--rows", "0", "--out", "x.csv"),
+        ("simulate", "--out", "x.csv", "--start", "1 May 2022"),
+    ],
+    ids=["missing argument", "unknown command", "rows below 1", "date not ISO"],
 )
 def test_usage_errors_exit_2(tmp_path, args):
     result = divert(*args, cwd=tmp_path)
@@ -85,3 +92,31 @@ def test_features_writes_one_row_per_valid_shipment_through_a_column_map(tmp_pat
     assert frame["line"].tolist() == [2, 3, 4, 5]
     assert "broker_prior_shipments_365d" in frame.columns
     assert "rejected                  1" in result.stdout
+
+
+def test_simulate_then_validate_accepts_every_row(tmp_path):
+    out = tmp_path / "s.csv"
+    result = divert(
+        "simulate", "--rows", 3000, "--seed", 7, "--out", out, "--watchlist-out", tmp_path / "w.csv"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "s.truth.csv").exists() and (tmp_path / "w.csv").exists()
+    validated = divert("validate", out)
+    assert validated.returncode == 0, validated.stderr
+    assert "rejected                  0" in validated.stdout
+
+
+def test_simulate_refuses_an_end_before_the_start(tmp_path):
+    result = divert(
+        "simulate", "--out", tmp_path / "s.csv", "--start", "2024-01-01", "--end", "2023-01-01"
+    )
+    assert result.returncode == 1
+    assert "end must not be before start" in result.stderr
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_demo_runs_on_the_embedded_default(tmp_path):
+    result = divert("demo", cwd=tmp_path, env={"DIVERT_HOME": str(tmp_path / "home")})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "home" / "demo" / "shipments.csv").exists()
+    assert "verdict: usable" in result.stdout

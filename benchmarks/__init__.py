@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks, run by hand as ``python -m benchmarks.<name>``."""

@@ -1,0 +1,75 @@
+"""Benchmark of ``simulate``: generation time, CSV writing time, rows per second, peak RSS.
+
+Simulates ``--rows`` shipments (default 1,000,000), writes them as CSV with pyarrow (dates as
+YYYY-MM-DD) and prints, from the one run, the wall time of each step, rows per second and the
+process's peak resident set size. Targets: 1M rows in at most 60 s and 2 GB.
+
+    /tmp/venv/bin/python benchmarks/simulate.py --rows 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from training.simulator import SimulationConfig, simulate
+
+DATE_COLUMNS = ("ship_date", "consignee_registered_on")
+TARGET_SECONDS = 60.0
+TARGET_PEAK_GB = 2.0
+
+
+def write_shipments_csv(shipments: pd.DataFrame, path: Path) -> None:
+    """Write shipments as CSV with pyarrow, dates as plain YYYY-MM-DD."""
+    table = pa.Table.from_pandas(shipments, preserve_index=False)
+    for name in DATE_COLUMNS:
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, table.column(name).cast(pa.date32()))
+    pa_csv.write_csv(table, path)
+
+
+def peak_rss_gb() -> float:
+    """Peak resident set size of this process so far (ru_maxrss is KiB on Linux, B on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**30 if sys.platform == "darwin" else peak / 2**20
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, help="CSV to write (default: a temporary file)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    history = simulate(SimulationConfig(rows=args.rows, seed=args.seed))
+    generated = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.out or Path(folder) / "shipments.csv"
+        started = time.perf_counter()
+        write_shipments_csv(history.shipments, path)
+        written = time.perf_counter() - started
+        size_mb = path.stat().st_size / 2**20
+
+    peak = peak_rss_gb()
+    print(f"rows              {args.rows:>12,}")
+    print(f"generate          {generated:>12.2f} s   {args.rows / generated:>12,.0f} rows/s")
+    print(f"write CSV         {written:>12.2f} s   {args.rows / written:>12,.0f} rows/s")
+    print(f"total             {generated + written:>12.2f} s   target <= {TARGET_SECONDS:.0f} s")
+    print(f"CSV size          {size_mb:>12.1f} MiB")
+    print(f"peak RSS          {peak:>12.2f} GiB target <= {TARGET_PEAK_GB:.0f} GB")
+    print(f"diverted rows     {history.truth['truth_diverted'].mean():>12.2%}")
+    print(f"inspected rows    {history.truth['truth_inspected'].mean():>12.2%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,262 @@
+"""The simulator's configuration and its calibration constants.
+
+Each calibration constant names the figure it comes from, tagged as in the team's research
+notes (``domain-facts.md``): **[official]**, **[secondary]**, **[code]**, or **[inference]**
+for our own modelling choices. ``docs/simulator.md`` tabulates them with their sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from features.errors import DivertError
+from seeds import facts
+
+
+class SimulationConfigError(DivertError, ValueError):
+    """A simulation was asked for with impossible settings."""
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    """What to simulate: how many shipments, from which seed, over which dates (inclusive)."""
+
+    rows: int = 100_000
+    seed: int = 0
+    start: date = date(2021, 1, 1)
+    end: date = date(2025, 6, 30)
+
+    def __post_init__(self) -> None:
+        if self.rows < 1:
+            raise SimulationConfigError(f"rows must be at least 1, found {self.rows!r}")
+        if self.end < self.start:
+            raise SimulationConfigError(
+                f"end must not be before start, found start={self.start!r} end={self.end!r}"
+            )
+
+
+# --- Key dates -------------------------------------------------------------------------------
+
+INVASION_DATE = facts.INVASION_DATE
+
+FINCEN_ALERT_DATE = date(2022, 6, 28)
+"""FinCEN/BIS alert FIN-2022-Alert003 (F22): transshipment points and red flags [official]."""
+
+HIGH_PRIORITY_ALERT_DATE = date(2023, 5, 19)
+"""FinCEN/BIS alert FIN-2023-Alert004 (F23): nine high-priority HS codes [secondary]."""
+
+CALIBRATION_START = date(2021, 1, 1)
+"""The month grid always covers 2021-01 .. 2025-06 so calibration does not depend on the window."""
+
+CALIBRATION_END = date(2025, 6, 30)
+
+DIVERSION_RAMP_END = date(2022, 7, 1)
+"""Diversion channels reach their 2022 level about four months after the invasion [inference]."""
+
+RU_WIND_DOWN_DAYS = 40
+"""In-flight orders to Russia/Belarus keep shipping for up to this many days [inference]."""
+
+# --- Volumes ---------------------------------------------------------------------------------
+
+GROWTH_MULTIPLES_2022: dict[str, float] = {
+    "KG": 4.45,
+    "AM": 2.65,
+    "UZ": 2.30,
+    "KZ": 1.94,
+    "GE": 1.58,
+    "TR": 1.23,
+}
+"""EU exports 2021 -> 2022 (Eric Dor, IESEG, via brusselstimes) [secondary]; applied to the
+count of CHPL shipments per consignee country, calendar 2022 over calendar 2021."""
+
+LEGIT_SURGE_SHARE = 0.6
+"""Share of the 2022 CHPL surge to the growth countries that is legitimate (relocated IT firms,
+re-routed legal trade); EBRD finds intermediated trade explains only 5-10 % of the drop in
+direct exports, so not all growth is diversion [inference]."""
+
+OTHER_RELOCATION_SURGE: dict[str, float] = {"RS": 0.10, "AE": 0.10}
+"""Legitimate CHPL growth from relocated firms in Serbia and the UAE, as a share of the 2021
+CHPL base [inference]."""
+
+DIVERSION_SHARE_2023: dict[str, float] = {
+    "CN": 0.30,
+    "HK": 0.18,
+    "AE": 0.08,
+    "IN": 0.020,
+    "SG": 0.015,
+    "RS": 0.015,
+    "MY": 0.010,
+    "TH": 0.010,
+    "VN": 0.008,
+    "AZ": 0.006,
+    "IL": 0.004,
+    "MN": 0.004,
+    "TJ": 0.004,
+    "TW": 0.003,
+    "ZA": 0.003,
+    "BR": 0.003,
+    "MX": 0.003,
+    "MO": 0.002,
+    "NI": 0.001,
+}
+"""Share of 2023 diverted shipments by consignee country for hubs without a growth multiple.
+KSE/Bruegel (May 2024): mainland China 56.3 % and Hong Kong 19.3 % of Russia's 2023
+battlefield-goods imports [secondary]; scaled down to 48 % together because these records hold
+Western exporters' declarations only, not Chinese-made goods [inference]. The growth-multiple
+countries take the remainder."""
+
+DIVERSION_CHPL_SHARE = 0.85
+"""Expected CHPL share of diverted shipments (the diversion baskets in ``goods``), used to turn
+the CHPL growth multiples into diverted-shipment volumes [inference]."""
+
+TURKIYE_PEAK = date(2023, 2, 1)
+TURKIYE_PEAK_LEVEL = 1.6
+"""Türkiye's diversion peaks in Feb 2023 (S&P Global, Nov 2024) [secondary]; the peak height
+relative to the 2022 plateau is ours [inference]."""
+
+TURKIYE_YEAR_BEFORE_LOW = date(2023, 7, 1)
+TURKIYE_LOW = date(2024, 7, 1)
+TURKIYE_DROP_FROM_PEAK = 0.853
+TURKIYE_DROP_YEAR_ON_YEAR = 0.781
+"""Türkiye's CHPI exports to Russia, 3 months to Aug 2024: -85.3 % vs the Feb 2023 peak and
+-78.1 % year on year (S&P Global Market Intelligence) [secondary]."""
+
+HUB_DECLINE_2024: dict[str, float] = {"HK": 0.28, "CN": 0.19}
+"""CHPL transshipments fell 28 % through Hong Kong and 19 % through mainland China in
+Jan-May 2024 (US Commerce via Reuters, 2024-07-22) [secondary]."""
+
+HUB_DECLINE_START = date(2023, 12, 1)
+HUB_DECLINE_END = date(2024, 3, 1)
+
+RISING_HUBS_2024: dict[str, float] = {"AE": 1.25, "KG": 1.4, "KZ": 1.15, "AM": 1.1}
+"""Diversion level reached by mid-2025 relative to 2023 where it kept rising: German exports to
+Kyrgyzstan up to +1,880 % in 2024 vs 2020-21 (Brookings/IMF) [secondary]; the UAE and Central
+Asia taking over from Türkiye [inference]."""
+
+EMERGING_HUBS: tuple[str, ...] = ("MY", "TH", "VN", "MN", "IN", "RS")
+"""Hubs whose diversion grows from 2024: MY, TH, VN, MN added by UK OTSI in Jan 2025 [secondary];
+IN and RS named as distributor hubs by the NYT (Jul 2024) [secondary]."""
+
+EMERGING_HUB_GROWTH_2025 = 3.0
+"""Emerging hubs' diversion level in mid-2025 relative to 2023 [inference]."""
+
+RISE_START = date(2023, 12, 1)
+RISE_END = date(2025, 6, 1)
+"""Where diversion keeps rising or emerges, it grows linearly between these dates [inference]."""
+
+MACHINE_TOOL_SHARE_2022 = 0.05
+MACHINE_TOOL_SHARE_2025 = 0.20
+"""Share of diverted shipments drawn from the machine-tool basket (CHPL 4.B, bearings); rises as
+Russia's machine-tool imports grow (about 70 % of ~$900m in Q4 2023 from China, US assessment)
+[secondary, shape is inference]."""
+
+# --- Actors ----------------------------------------------------------------------------------
+
+SHIPMENTS_PER_LEGIT_CONSIGNEE = 40
+SHIPMENTS_PER_EXPORTER = 180
+MIN_LEGIT_CONSIGNEES = 300
+MAX_LEGIT_CONSIGNEES = 40_000
+MIN_EXPORTERS = 80
+MAX_EXPORTERS = 6_000
+"""Actor counts scale with the number of rows; ~6,000 companies shipped ~800k restricted-chip
+shipments to Russia in the NYT analysis (Jul 2024) [secondary]."""
+
+SHIPMENTS_PER_DIVERTER: dict[str, float] = {
+    "front_company": 45.0,
+    "conduit_distributor": 70.0,
+    "shared_address_network": 30.0,
+    "transit_routing": 45.0,
+    "price_premium": 45.0,
+    "name_variant": 35.0,
+}
+"""Mean diverted shipments per diverting consignee over its life [inference]."""
+
+FRONT_LIFETIME_MONTHS = (6, 24)
+"""Front companies are burned and replaced within months (Fortap LLC, set up Apr 2022, imported
+$138m within seven months, Reuters/RUSI) [secondary, range is inference]."""
+
+LISTING_PROBABILITY: dict[str, float] = {
+    "front_company": 0.40,
+    "conduit_distributor": 0.25,
+    "shared_address_network": 0.15,
+    "transit_routing": 0.25,
+    "price_premium": 0.15,
+    "name_variant": 0.05,
+}
+"""Chance that a diverting consignee is put on the (synthetic) Entity List [inference]."""
+
+LISTING_DELAY_MONTHS = (4, 18)
+"""Listing follows the first diverted shipment by months, not days [inference]."""
+
+LISTING_MIN_LAG_DAYS = 30
+"""A listed consignee's listing date is at least this long after its first shipment."""
+
+LISTING_STOP_MONTHS = 2
+"""Exporters that screen stop shipping to a listed party within this many months [inference]."""
+
+WATCHLIST_UNRELATED_MIN = 40
+"""At least this many listed parties that never appear as consignees (Russian end users etc.)."""
+
+REGISTRY_UNKNOWN_SHARE = 0.18
+"""Share of consignees whose registration date is not found in a registry [inference]."""
+
+CONSIGNEE_ID_UNKNOWN_SHARE = 0.25
+"""Share of consignees without a stable source id [inference]."""
+
+# --- Typologies ------------------------------------------------------------------------------
+
+TYPOLOGY_SHARES: dict[str, float] = {
+    "front_company": 0.34,
+    "conduit_distributor": 0.16,
+    "shared_address_network": 0.12,
+    "transit_routing": 0.12,
+    "price_premium": 0.13,
+    "name_variant": 0.13,
+}
+"""Target share of diverted shipments per typology [inference: the sources describe the
+typologies but do not size them]."""
+
+TRANSIT_COUNTRIES: tuple[str, ...] = ("KZ", "KG", "UZ", "TJ", "AM", "GE", "AZ", "MN")
+"""Consignee countries of the fake-transit typology: about $5bn of EU goods declared in transit
+through Russia to Central Asia or the Caucasus in 2023 never arrived (IStories) [secondary]."""
+
+# --- Prices and lots -------------------------------------------------------------------------
+
+PRICE_PREMIUM_RANGE = (1.25, 1.90)
+"""Unit-value mark-up of the price-premium typology: Türkiye -> Russia +25-55 %, China -> Russia
++87 %, median of controlled imports +75 % (BOFIT) [secondary]."""
+
+FRONT_PREMIUM_RANGE = (1.10, 1.50)
+FRONT_PREMIUM_PROBABILITY = 0.30
+"""Front companies sometimes overpay too, by less [inference]."""
+
+LEGIT_PREMIUM_RANGE = (1.15, 1.60)
+LEGIT_PREMIUM_PROBABILITY = 0.03
+"""Legitimate buyers occasionally pay above the norm (rush orders, small-lot surcharges)
+[inference]."""
+
+DIVERTED_LOT_MEDIAN = 0.45
+"""Lots of the price-premium typology are smaller: median lot size relative to the HS-6 norm
+[inference from F23's 'many smaller-value payments']; the other typologies use 0.6-0.8."""
+
+UNIT_PRICE_SIGMA = 0.35
+LOT_SIGMA = 0.9
+"""Log-normal spread of unit prices around the HS-6 median and of lot sizes [inference]."""
+
+# --- Labels ----------------------------------------------------------------------------------
+
+INSPECTION_RATE = 0.04
+"""Share of shipments inspected (end-use check, customs examination) [inference]."""
+
+RANDOM_AUDIT_RATE = 0.004
+"""Inspections drawn at random, whatever the red flags [inference]."""
+
+DETECTION_RATE = 0.85
+"""Inspected diversions that are found; the rest are labelled 0 [inference]."""
+
+FALSE_POSITIVE_RATE = 0.02
+"""Inspected legitimate shipments wrongly labelled as diverted [inference]."""
+
+SCREENING_VARIANT_HIT_RATE = 0.6
+"""Chance that an inspector's screening catches a name variant of a listed party [inference]."""
