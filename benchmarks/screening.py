@@ -7,7 +7,7 @@ from a seed. Printed side by side from one run: build and query times, peak RSS,
 false-hit rate at ``NAME_MATCH_THRESHOLD``, and on a sample, the blocked search against an
 exhaustive ``rapidfuzz.process.cdist`` (same best score share, time ratio).
 
-    /tmp/venv/bin/python benchmarks/screening.py --entries 20000 --queries 100000
+    python -m benchmarks.screening --entries 20000 --queries 100000
 """
 
 # Cyrillic letters that look Latin are the point of the transliterated variants:

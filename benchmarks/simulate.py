@@ -4,7 +4,7 @@ Simulates ``--rows`` shipments (default 1,000,000), writes them as CSV with pyar
 YYYY-MM-DD) and prints, from the one run, the wall time of each step, rows per second and the
 process's peak resident set size. Targets: 1M rows in at most 60 s and 2 GB.
 
-    /tmp/venv/bin/python benchmarks/simulate.py --rows 1000000
+    python -m benchmarks.simulate --rows 1000000
 """
 
 from __future__ import annotations

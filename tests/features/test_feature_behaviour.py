@@ -1,14 +1,19 @@
 """Two shipments that differ in one red flag move the matching feature the documented way."""
 
 import math
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from features.build import FeatureContext, compute_features, feature_list
+from features.docs import markdown_table
 from features.intake import validate_frame
 from features.reference import Reference
+from features.screening import WatchlistIndex
 from features.state import HistoryState
+from features.watchlist import watchlist_frame
 from tests.factories import shipment
 
 CLEAN = {
@@ -148,3 +153,48 @@ def test_every_feature_has_an_analyst_docstring_and_a_conforming_name():
         assert feature.name == feature.name.lower() and " " not in feature.name
         assert 10 < len(feature.doc) <= 120 and "\n" not in feature.doc, feature.name
     assert len({feature.name for feature in feature_list()}) == len(feature_list())
+
+
+def test_the_feature_docs_table_is_generated_from_the_registry():
+    docs = Path(__file__).resolve().parents[2] / "docs" / "features.md"
+    found = re.search(
+        r"<!-- feature-table -->\n(.*?)<!-- /feature-table -->", docs.read_text(), re.S
+    )
+    assert found, "docs/features.md lost its <!-- feature-table --> markers"
+    assert found.group(1) == markdown_table(), "regenerate it with: python -m features.docs"
+
+
+@pytest.fixture(scope="module")
+def screening_context():
+    listed = watchlist_frame(
+        [
+            {
+                "name": "OOO Radiotekhnika",
+                "country": "RU",
+                "addresses": ("Ulitsa Lenina 12, Moscow, RU",),
+                "listed_on": "2022-06-01",
+            }
+        ]
+    )
+    return FeatureContext(Reference.load(), WatchlistIndex().fit(listed))
+
+
+def test_a_listed_name_variant_scores_high_and_only_after_the_listing(screening_context):
+    frame = features_of(
+        screening_context,
+        shipment(shipment_id="before", consignee_name="Radiotechnika LLC", ship_date="2022-05-01"),
+        shipment(shipment_id="variant", consignee_name="Radiotechnika LLC"),
+        shipment(shipment_id="unrelated", consignee_name="Muster Maschinenbau"),
+    )
+    before, variant, unrelated = frame["screen_consignee_name_score"]
+    assert variant >= 88 > unrelated
+    assert before == 0.0, "the list entry is dated after this shipment"
+
+
+def test_an_address_shared_with_a_listed_party_is_flagged(screening_context):
+    frame = features_of(
+        screening_context,
+        shipment(shipment_id="shared", consignee_address="ul. Lenina, 12, Moscow"),
+        shipment(shipment_id="other", consignee_address="Abay Avenue 10, Almaty"),
+    )
+    assert frame["screen_consignee_address_listed"].tolist() == [1.0, 0.0]

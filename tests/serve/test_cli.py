@@ -120,3 +120,18 @@ def test_demo_runs_on_the_embedded_default(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "home" / "demo" / "shipments.csv").exists()
     assert "verdict: usable" in result.stdout
+
+
+def test_features_of_a_simulated_file_with_its_watchlist(tmp_path):
+    data, watchlist = tmp_path / "s.csv", tmp_path / "w.csv"
+    simulated = divert(
+        "simulate", "--rows", 4000, "--seed", 3, "--out", data, "--watchlist-out", watchlist
+    )
+    assert simulated.returncode == 0, simulated.stderr
+    out = tmp_path / "f.csv.gz"
+    result = divert("features", data, "--out", out, "--watchlist", watchlist)
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out)
+    assert len(frame) == 4000
+    assert frame["screen_consignee_name_score"].notna().all()
+    assert frame["consignee_prior_shipments"].max() > 0
