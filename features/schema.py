@@ -93,6 +93,15 @@ CANONICAL_NAMES: tuple[str, ...] = tuple(COLUMNS_BY_NAME)
 REQUIRED_NAMES: tuple[str, ...] = tuple(c.name for c in SHIPMENT_COLUMNS if c.required)
 
 
+NUMERIC_KINDS = frozenset({Kind.POSITIVE, Kind.NON_NEGATIVE, Kind.LABEL})
+
+
+def pandas_dtypes() -> dict[str, str]:
+    """Column dtypes for reading a shipment file with pandas: numbers as float64, the rest as
+    text (``pd.read_csv(path, dtype=pandas_dtypes())``), as the model signature expects."""
+    return {c.name: "float64" if c.kind in NUMERIC_KINDS else "str" for c in SHIPMENT_COLUMNS}
+
+
 def markdown_table() -> str:
     """The column table of the README, generated from ``SHIPMENT_COLUMNS``."""
     lines = ["| column | type | required | notes |", "|---|---|---|---|"]

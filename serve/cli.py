@@ -111,6 +111,50 @@ def simulate(
 
 
 @app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="Labelled shipment history (diverted = 0/1/empty).")],
+    column_map: ColumnMapOption = None,
+    watchlist: WatchlistOption = None,
+    truth: Annotated[
+        Path | None, typer.Option(help="Simulator ground truth: evaluate against it.")
+    ] = None,
+    cutoff: DayOption = None,
+    valid_months: Annotated[
+        int | None, typer.Option(min=1, help="Holdout = the last K months (default 6).")
+    ] = None,
+    model_name: Annotated[str, typer.Option(help="Registered model name.")] = "diversion-detector",
+    experiment: Annotated[str, typer.Option(help="MLflow experiment.")] = "diversion-detector",
+    promote: Annotated[
+        bool, typer.Option("--promote", help="Make it champion if at least as good.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Retrain on labelled history: time split, fit, evaluate, log to MLflow, register."""
+    from serve.settings import Settings
+    from serve.training_report import render_training
+    from training.run import TrainingConfig, run_training
+
+    if cutoff and valid_months:
+        raise typer.BadParameter("give --cutoff or --valid-months, not both")
+    from models.tracking import open_store
+
+    config = TrainingConfig(
+        data=data,
+        column_map=_column_map(column_map),
+        watchlist=watchlist,
+        truth=truth,
+        cutoff=cutoff.date() if cutoff else None,
+        valid_months=valid_months,
+        model_name=model_name,
+        experiment=experiment,
+        promote=promote,
+        seed=seed,
+    )
+    store = open_store(Settings.from_environment().home)
+    typer.echo(render_training(run_training(config, store), config, store))
+
+
+@app.command()
 def demo() -> None:
     """Run the main job end to end on the embedded default (for now: simulate -> validate)."""
     from serve.demo import run_demo

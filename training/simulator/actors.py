@@ -92,6 +92,12 @@ def pareto_weights(rng: np.random.Generator, size: int) -> np.ndarray:
     return np.minimum((1.0 - rng.random(size)) ** (-1.0 / PARETO_SHAPE), PARETO_CAP)
 
 
+def repeat_countries(counts: dict[str, int]) -> np.ndarray:
+    """Each country of ``counts`` repeated its count of times, countries in sorted order."""
+    keys = sorted(counts)
+    return np.repeat(np.array(keys, dtype=object), [counts[k] for k in keys]).astype(str)
+
+
 def random_days(rng: np.random.Generator, first: date, last: date, size: int) -> np.ndarray:
     """Uniform random days in [first, last]."""
     span = int((day(last) - day(first)).astype(np.int64)) + 1
@@ -439,8 +445,7 @@ def relocation_consignees(
     items (servers, routers, laptops) at normal prices: hard negatives with the young-company
     and hub red flags. Their weights are scaled later to the calibrated legitimate surge.
     """
-    keys = sorted(counts)
-    countries = np.repeat(np.array(keys, dtype=object), [counts[k] for k in keys]).astype(str)
+    countries = repeat_countries(counts)
     n = len(countries)
     invasion = grid.fraction(INVASION_DATE)
     start = np.ceil(invasion) + np.minimum(rng.gamma(1.5, 3.0, n), RELOCATION_WAVE_MONTHS)

@@ -35,7 +35,6 @@ from training.simulator.config import (
     RISE_END,
     RISE_START,
     RISING_HUBS_2024,
-    SHIPMENTS_PER_DIVERTER,
     TRANSIT_COUNTRIES,
     TURKIYE_DROP_FROM_PEAK,
     TURKIYE_DROP_YEAR_ON_YEAR,
@@ -43,6 +42,7 @@ from training.simulator.config import (
     TURKIYE_PEAK,
     TURKIYE_PEAK_LEVEL,
     TURKIYE_YEAR_BEFORE_LOW,
+    TYPOLOGY_FIGURES,
     TYPOLOGY_SHARES,
 )
 from training.simulator.goods import Catalogue
@@ -54,15 +54,6 @@ SURGE_YEAR = 2022
 SHARE_YEAR = 2023
 IPF_ROUNDS = 40
 MAX_DIVERTERS_PER_GROUP = 5_000
-
-DIVERSION_BASKET_OF: dict[str, str] = {
-    "front_company": "diversion_core",
-    "conduit_distributor": "diversion_core",
-    "shared_address_network": "diversion_core",
-    "transit_routing": "diversion_transit",
-    "price_premium": "diversion_premium",
-    "name_variant": "diversion_core",
-}
 
 
 def diversion_countries() -> tuple[str, ...]:
@@ -99,7 +90,7 @@ def machine_tool_share(grid: MonthGrid) -> np.ndarray:
 def diversion_chpl_share(catalogue: Catalogue) -> float:
     """Expected CHPL share of diverted shipments in 2022, from the diversion baskets."""
     by_typology = sum(
-        TYPOLOGY_SHARES[t] * catalogue.chpl_fraction(DIVERSION_BASKET_OF[t]) for t in TYPOLOGIES
+        TYPOLOGY_SHARES[t] * catalogue.chpl_fraction(TYPOLOGY_FIGURES[t].basket) for t in TYPOLOGIES
     )
     tools = catalogue.chpl_fraction("diversion_machine_tools")
     return (1 - MACHINE_TOOL_SHARE_2022) * by_typology + MACHINE_TOOL_SHARE_2022 * tools
@@ -220,7 +211,7 @@ def plan_counts(plan: DiversionPlan, rows_per_unit: float) -> dict[str, dict[str
         for j, typology in enumerate(TYPOLOGIES):
             if not allowed[i, j]:
                 continue
-            expected = volume[i] * mix[i, j] / SHIPMENTS_PER_DIVERTER[typology]
+            expected = volume[i] * mix[i, j] / TYPOLOGY_FIGURES[typology].shipments_per_diverter
             counts[typology][country] = int(min(max(1, round(expected)), MAX_DIVERTERS_PER_GROUP))
     return counts
 

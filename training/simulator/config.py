@@ -162,29 +162,9 @@ MAX_EXPORTERS = 6_000
 """Actor counts scale with the number of rows; ~6,000 companies shipped ~800k restricted-chip
 shipments to Russia in the NYT analysis (Jul 2024) [secondary]."""
 
-SHIPMENTS_PER_DIVERTER: dict[str, float] = {
-    "front_company": 45.0,
-    "conduit_distributor": 70.0,
-    "shared_address_network": 30.0,
-    "transit_routing": 45.0,
-    "price_premium": 45.0,
-    "name_variant": 35.0,
-}
-"""Mean diverted shipments per diverting consignee over its life [inference]."""
-
 FRONT_LIFETIME_MONTHS = (6, 24)
 """Front companies are burned and replaced within months (Fortap LLC, set up Apr 2022, imported
 $138m within seven months, Reuters/RUSI) [secondary, range is inference]."""
-
-LISTING_PROBABILITY: dict[str, float] = {
-    "front_company": 0.40,
-    "conduit_distributor": 0.25,
-    "shared_address_network": 0.15,
-    "transit_routing": 0.25,
-    "price_premium": 0.15,
-    "name_variant": 0.05,
-}
-"""Chance that a diverting consignee is put on the (synthetic) Entity List [inference]."""
 
 LISTING_DELAY_MONTHS = (4, 18)
 """Listing follows the first diverted shipment by months, not days [inference]."""
@@ -206,16 +186,37 @@ CONSIGNEE_ID_UNKNOWN_SHARE = 0.25
 
 # --- Typologies ------------------------------------------------------------------------------
 
-TYPOLOGY_SHARES: dict[str, float] = {
-    "front_company": 0.34,
-    "conduit_distributor": 0.16,
-    "shared_address_network": 0.12,
-    "transit_routing": 0.12,
-    "price_premium": 0.13,
-    "name_variant": 0.13,
-}
-"""Target share of diverted shipments per typology [inference: the sources describe the
-typologies but do not size them]."""
+
+@dataclass(frozen=True)
+class TypologyFigures:
+    """How much one diversion typology diverts, how often it is listed, and what it buys.
+
+    ``share``: target share of diverted shipments [inference: the sources describe the
+    typologies but do not size them]; ``shipments_per_diverter``: mean diverted shipments per
+    diverting consignee over its life [inference]; ``listing_probability``: chance that a
+    diverting consignee is put on the (synthetic) Entity List [inference]; ``basket``: the
+    ``goods`` basket its diverted shipments draw from.
+    """
+
+    share: float
+    shipments_per_diverter: float
+    listing_probability: float
+    basket: str
+
+
+TYPOLOGY_FIGURES: dict[str, TypologyFigures] = {
+    #                                         share  shipments  listing  basket
+    "front_company":          TypologyFigures(0.34,  45.0,      0.40,    "diversion_core"),
+    "conduit_distributor":    TypologyFigures(0.16,  70.0,      0.25,    "diversion_core"),
+    "shared_address_network": TypologyFigures(0.12,  30.0,      0.15,    "diversion_core"),
+    "transit_routing":        TypologyFigures(0.12,  45.0,      0.25,    "diversion_transit"),
+    "price_premium":          TypologyFigures(0.13,  45.0,      0.15,    "diversion_premium"),
+    "name_variant":           TypologyFigures(0.13,  35.0,      0.05,    "diversion_core"),
+}  # fmt: skip
+"""One row per diversion typology, in the order of ``behaviour.TYPOLOGIES``."""
+
+TYPOLOGY_SHARES: dict[str, float] = {t: f.share for t, f in TYPOLOGY_FIGURES.items()}
+"""Target share of diverted shipments per typology (the ``share`` column above)."""
 
 TRANSIT_COUNTRIES: tuple[str, ...] = ("KZ", "KG", "UZ", "TJ", "AM", "GE", "AZ", "MN")
 """Consignee countries of the fake-transit typology: about $5bn of EU goods declared in transit

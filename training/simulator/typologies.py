@@ -3,28 +3,36 @@
 Every generator returns consignee rows (see ``actors.new_consignees``) whose ``div_*`` columns
 describe the diversion flow: ``div_from``/``div_to`` (grid positions), ``div_weight`` (relative
 size), ``div_growth`` (monthly growth rate), ``div_ramp`` (months to reach full speed) and
-``div_basket``. ``calibration.split_diversion`` later scales the flows to the country volumes.
+``div_basket``. The generators decide who diverts and from when; the tables below hold the
+per-typology parameters they share (``BUSINESS_MIX``, ``FLOWS``, ``COVER_BUYERS``), and
+``config.TYPOLOGY_FIGURES`` the sizes, listing rates and baskets.
+``calibration.split_diversion`` later scales the flows to the country volumes.
 What the shipments look like is set per typology in ``behaviour``.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from training.simulator.actors import Registry, choose, new_consignees, random_days
+from training.simulator.actors import (
+    Registry,
+    choose,
+    new_consignees,
+    random_days,
+    repeat_countries,
+)
 from training.simulator.calendar import MonthGrid
-from training.simulator.calibration import DIVERSION_BASKET_OF
 from training.simulator.config import (
     FRONT_LIFETIME_MONTHS,
     INVASION_DATE,
     LISTING_DELAY_MONTHS,
-    LISTING_PROBABILITY,
     LISTING_STOP_MONTHS,
     RISE_START,
+    TYPOLOGY_FIGURES,
 )
 from training.simulator.naming import (
     PREFIX_FORMS,
@@ -42,36 +50,142 @@ SHELF_COMPANY_SHARE = 0.15
 FRONT_AT_MASS_ADDRESS = 0.35
 """Front companies registered at a business centre shared with legitimate firms [inference]."""
 
-FRONT_BUSINESS = {"freight_forwarder": 0.35, "trading_house": 0.40, "distributor": 0.20,
-                  "manufacturer": 0.05}  # fmt: skip
-"""R11: the consignee is a forwarder, trading or logistics company."""
-
 SHELF_SINCE, SHELF_UNTIL = date(2005, 1, 1), date(2019, 12, 31)
 ESTABLISHED_SINCE, ESTABLISHED_UNTIL = date(2000, 1, 1), date(2020, 12, 31)
 CONDUIT_REGISTERED_BEFORE = date(2019, 1, 1)
+
+BUSINESS_MIX: dict[str, dict[str, float]] = {
+    "front_company": {
+        "freight_forwarder": 0.35,
+        "trading_house": 0.40,
+        "distributor": 0.20,
+        "manufacturer": 0.05,
+    },
+    "shared_address_network": {
+        "trading_house": 0.45,
+        "freight_forwarder": 0.3,
+        "distributor": 0.25,
+    },
+    "transit_routing": {"trading_house": 0.4, "freight_forwarder": 0.35, "distributor": 0.25},
+    "price_premium": {"distributor": 0.6, "manufacturer": 0.2, "trading_house": 0.2},
+    "name_variant": {"trading_house": 0.5, "distributor": 0.3, "freight_forwarder": 0.2},
+}
+"""Business types of the consignees each typology creates (conduits convert existing ones).
+R11: the consignee is a forwarder, trading or logistics company."""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How a typology's diversion flow runs once it starts [inference].
+
+    ``growth``: monthly growth rate, uniform in this range; ``ramp``: months to reach full
+    speed; ``months``: how long one consignee diverts, uniform in this range (None where the
+    generator sets the end). The relative size (``div_weight``) is always log-normal(0, 0.5).
+    """
+
+    growth: tuple[float, float]
+    ramp: float
+    months: tuple[float, float] | None = None
+
+
+FLOWS: dict[str, Flow] = {
+    "front_company": Flow(growth=(0.08, 0.2), ramp=1.0),  # until burned: set by its chain
+    "conduit_distributor": Flow(growth=(0.02, 0.08), ramp=2.0),  # to the end of the grid
+    "shared_address_network": Flow(growth=(0.03, 0.12), ramp=1.0, months=(8, 24)),
+    "transit_routing": Flow(growth=(0.0, 0.06), ramp=1.5, months=(8, 30)),
+    "price_premium": Flow(growth=(0.0, 0.04), ramp=1.5, months=(12, 36)),
+    "name_variant": Flow(growth=(0.0, 0.08), ramp=0.7, months=(6, 24)),
+}
+
+
+@dataclass(frozen=True)
+class CoverBuyers:
+    """Buyers that may keep a legitimate business as cover (typologies 4 and 5).
+
+    Each starts diverting between ``start_after[0]`` months after the invasion and six months
+    before the end of the grid (or ``start_after[1]`` months after the invasion if that is
+    later). ``young``: share registered shortly before that, the others are established;
+    ``cover``: share of the established ones that keep a small legitimate business from the
+    start of the grid; ``electronics``: share buying electronics, the others industrial goods.
+    """
+
+    start_after: tuple[float, float]
+    young: float
+    cover: float
+    electronics: float = 1.0
+
+
+COVER_BUYERS: dict[str, CoverBuyers] = {
+    "transit_routing": CoverBuyers(start_after=(1.0, 2.0), young=0.5, cover=0.4, electronics=0.6),
+    "price_premium": CoverBuyers(start_after=(0.5, 1.0), young=0.25, cover=0.5),
+}
 
 
 def _invasion(grid: MonthGrid) -> float:
     return grid.fraction(INVASION_DATE)
 
 
-def _diversion_columns(
+def _flow_columns(
+    rng: np.random.Generator, typology: str, start: np.ndarray, stop: np.ndarray | float | None
+) -> dict[str, object]:
+    """``typology`` and the ``div_*`` columns of diverters starting at ``start`` (see ``FLOWS``).
+
+    ``stop`` (a position, or one per diverter) is drawn from the flow's ``months`` if not given.
+    """
+    flow = FLOWS[typology]
+    n = len(start)
+    if stop is None:
+        stop = start + rng.uniform(*flow.months, n)
+    return {
+        "typology": typology,
+        "div_from": start,
+        "div_to": stop,
+        "div_weight": rng.lognormal(0.0, 0.5, n),
+        "div_growth": rng.uniform(*flow.growth, n),
+        "div_ramp": flow.ramp,
+        "div_basket": TYPOLOGY_FIGURES[typology].basket,
+    }
+
+
+def _with_flow(
+    rng: np.random.Generator,
     frame: pd.DataFrame,
     typology: str,
     start: np.ndarray,
-    stop: np.ndarray,
-    weight: np.ndarray,
-    growth: np.ndarray,
-    ramp: float,
+    stop: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    frame["typology"] = typology
-    frame["div_from"] = start
-    frame["div_to"] = stop
-    frame["div_weight"] = weight
-    frame["div_growth"] = growth
-    frame["div_ramp"] = ramp
-    frame["div_basket"] = DIVERSION_BASKET_OF[typology]
+    """``frame`` (new consignees) with the diversion flow of ``_flow_columns``."""
+    for column, value in _flow_columns(rng, typology, start, stop).items():
+        frame[column] = value
     return frame
+
+
+def _new_diverters(
+    rng: np.random.Generator,
+    registry: Registry,
+    typology: str,
+    countries: np.ndarray,
+    registered_on: np.ndarray,
+    start: np.ndarray,
+    active_to: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """New consignees of ``typology`` that only divert: electronics buyers with business types
+    from ``BUSINESS_MIX`` and no legitimate business (zero weight; the activity window runs
+    from ``start`` to ``active_to``, by default ``start``)."""
+    n = len(countries)
+    return new_consignees(
+        rng,
+        registry,
+        countries=countries,
+        business_types=choose(rng, BUSINESS_MIX[typology], n),
+        sectors=np.full(n, "electronics"),
+        baskets=np.full(n, "electronics"),
+        registered_on=registered_on,
+        active_from=start,
+        active_to=start if active_to is None else active_to,
+        weights=np.zeros(n),
+        typology=typology,
+    )
 
 
 def _young_registration(
@@ -83,6 +197,24 @@ def _young_registration(
         floor = not_before + rng.random(len(start)) * np.maximum(start - not_before, 0.0)
         registered = np.maximum(registered, np.minimum(floor, start))
     return grid.position_days(registered)
+
+
+def _young_or_established(
+    rng: np.random.Generator,
+    grid: MonthGrid,
+    start: np.ndarray,
+    young_share: float,
+    established: tuple[date, date] = (ESTABLISHED_SINCE, ESTABLISHED_UNTIL),
+) -> tuple[np.ndarray, np.ndarray]:
+    """(young, registered_on): a ``young_share`` registered shortly before ``start``, the rest
+    on a random day of the ``established`` range."""
+    young = rng.random(len(start)) < young_share
+    registered = np.where(
+        young,
+        _young_registration(rng, grid, start),
+        random_days(rng, *established, len(start)),
+    )
+    return young, registered
 
 
 def front_companies(
@@ -105,6 +237,7 @@ def front_companies(
     span = grid.size - invasion
     lo, hi = FRONT_LIFETIME_MONTHS
     delay_lo, delay_hi = LISTING_DELAY_MONTHS
+    listing_probability = TYPOLOGY_FIGURES["front_company"].listing_probability
     records: list[tuple[str, float, float, float]] = []
     for country, n in sorted(counts.items()):
         chains = max(1, round(n * (lo + hi) / 2 / span))
@@ -114,7 +247,7 @@ def front_companies(
                 life = rng.uniform(lo, hi)
                 listing = np.nan
                 delay = rng.uniform(delay_lo, delay_hi)
-                if rng.random() < LISTING_PROBABILITY["front_company"] and delay < life:
+                if rng.random() < listing_probability and delay < life:
                     listing = t + delay
                     life = delay + rng.uniform(0, LISTING_STOP_MONTHS)
                 records.append((country, t, t + life, listing))
@@ -129,20 +262,7 @@ def front_companies(
         random_days(rng, SHELF_SINCE, SHELF_UNTIL, n),
         _young_registration(rng, grid, start, invasion),
     )
-    business = choose(rng, FRONT_BUSINESS, n)
-    frame = new_consignees(
-        rng,
-        registry,
-        countries=countries,
-        business_types=business,
-        sectors=np.full(n, "electronics"),
-        baskets=np.full(n, "electronics"),
-        registered_on=registered,
-        active_from=start,
-        active_to=stop,
-        weights=np.zeros(n),
-        typology="front_company",
-    )
+    frame = _new_diverters(rng, registry, "front_company", countries, registered, start, stop)
     addresses = frame["address"].to_numpy(dtype=object)
     for i in np.flatnonzero(rng.random(n) < FRONT_AT_MASS_ADDRESS):
         options = centres.get(countries[i], [])
@@ -150,15 +270,7 @@ def front_companies(
             addresses[i] = options[rng.integers(len(options))]
     frame["address"] = addresses
     frame["planned_listing"] = np.array([r[3] for r in records])
-    return _diversion_columns(
-        frame,
-        "front_company",
-        start,
-        stop,
-        rng.lognormal(0.0, 0.5, n),
-        rng.uniform(0.08, 0.2, n),
-        ramp=1.0,
-    )
+    return _with_flow(rng, frame, "front_company", start, stop)
 
 
 def conduit_distributors(
@@ -193,16 +305,8 @@ def conduit_distributors(
         p = preference[pool] / preference[pool].sum()
         chosen.extend(rng.choice(pool, size=min(n, len(pool)), replace=False, p=p).tolist())
     rows = np.array(sorted(chosen), dtype=np.int64)
-    n = len(rows)
-    updates = {
-        "typology": "conduit_distributor",
-        "div_from": rng.uniform(invasion + 1, max(last_change, invasion + 2), n),
-        "div_to": float(grid.size),
-        "div_weight": rng.lognormal(0.0, 0.5, n),
-        "div_growth": rng.uniform(0.02, 0.08, n),
-        "div_ramp": 2.0,
-        "div_basket": DIVERSION_BASKET_OF["conduit_distributor"],
-    }
+    start = rng.uniform(invasion + 1, max(last_change, invasion + 2), len(rows))
+    updates = _flow_columns(rng, "conduit_distributor", start, float(grid.size))
     for column, value in updates.items():
         values = frame[column].to_numpy(dtype=object if column in _TEXT else None).copy()
         values[rows] = value
@@ -226,42 +330,7 @@ def transit_routers(
     through Russia or Belarus (or several EAEU hops) and never arrives (R31, R3). Half are
     young; some established ones keep a small legitimate business as cover.
     """
-    invasion = _invasion(grid)
-    countries = _repeat(counts)
-    n = len(countries)
-    start = rng.uniform(invasion + 1, max(grid.size - 6.0, invasion + 2), n)
-    young = rng.random(n) < 0.5
-    registered = np.where(
-        young,
-        _young_registration(rng, grid, start),
-        random_days(rng, ESTABLISHED_SINCE, ESTABLISHED_UNTIL, n),
-    )
-    cover = ~young & (rng.random(n) < 0.4)
-    sectors = np.where(rng.random(n) < 0.6, "electronics", "industrial")
-    frame = new_consignees(
-        rng,
-        registry,
-        countries=countries,
-        business_types=choose(
-            rng, {"trading_house": 0.4, "freight_forwarder": 0.35, "distributor": 0.25}, n
-        ),
-        sectors=sectors,
-        baskets=sectors,
-        registered_on=registered,
-        active_from=np.where(cover, 0.0, start),
-        active_to=np.full(n, float(grid.size)),
-        weights=np.where(cover, _cover(rng, countries, cover_weight), 0.0),
-        typology="transit_routing",
-    )
-    return _diversion_columns(
-        frame,
-        "transit_routing",
-        start,
-        start + rng.uniform(8, 30, n),
-        rng.lognormal(0.0, 0.5, n),
-        rng.uniform(0.0, 0.06, n),
-        ramp=1.5,
-    )
+    return _buyers_with_cover(rng, registry, grid, "transit_routing", counts, cover_weight)
 
 
 def price_premium_buyers(
@@ -277,41 +346,46 @@ def price_premium_buyers(
     for Tier 1-2 parts in smaller lots (R14) and otherwise look clean: regular suppliers,
     local payer, no forwarder, declared destination = own country.
     """
+    return _buyers_with_cover(rng, registry, grid, "price_premium", counts, cover_weight)
+
+
+def _buyers_with_cover(
+    rng: np.random.Generator,
+    registry: Registry,
+    grid: MonthGrid,
+    typology: str,
+    counts: dict[str, int],
+    cover_weight: dict[str, float],
+) -> pd.DataFrame:
+    """``counts`` diverting buyers of ``typology`` per country, as ``COVER_BUYERS`` describes.
+
+    A cover business is sized from ``cover_weight``, a typical legitimate weight per country.
+    """
+    buyers = COVER_BUYERS[typology]
     invasion = _invasion(grid)
-    countries = _repeat(counts)
+    countries = repeat_countries(counts)
     n = len(countries)
-    start = rng.uniform(invasion + 0.5, max(grid.size - 6.0, invasion + 1), n)
-    young = rng.random(n) < 0.25
-    registered = np.where(
-        young,
-        _young_registration(rng, grid, start),
-        random_days(rng, ESTABLISHED_SINCE, ESTABLISHED_UNTIL, n),
-    )
-    cover = ~young & (rng.random(n) < 0.5)
+    first, floor = buyers.start_after
+    start = rng.uniform(invasion + first, max(grid.size - 6.0, invasion + floor), n)
+    young, registered = _young_or_established(rng, grid, start, buyers.young)
+    cover = ~young & (rng.random(n) < buyers.cover)
+    sectors = np.full(n, "electronics")
+    if buyers.electronics < 1.0:  # no draw when all buy electronics
+        sectors = np.where(rng.random(n) < buyers.electronics, "electronics", "industrial")
     frame = new_consignees(
         rng,
         registry,
         countries=countries,
-        business_types=choose(
-            rng, {"distributor": 0.6, "manufacturer": 0.2, "trading_house": 0.2}, n
-        ),
-        sectors=np.full(n, "electronics"),
-        baskets=np.full(n, "electronics"),
+        business_types=choose(rng, BUSINESS_MIX[typology], n),  # drawn before the cover weights
+        sectors=sectors,
+        baskets=sectors,
         registered_on=registered,
         active_from=np.where(cover, 0.0, start),
         active_to=np.full(n, float(grid.size)),
         weights=np.where(cover, _cover(rng, countries, cover_weight), 0.0),
-        typology="price_premium",
+        typology=typology,
     )
-    return _diversion_columns(
-        frame,
-        "price_premium",
-        start,
-        start + rng.uniform(12, 36, n),
-        rng.lognormal(0.0, 0.5, n),
-        rng.uniform(0.0, 0.04, n),
-        ramp=1.5,
-    )
+    return _with_flow(rng, frame, typology, start)
 
 
 def shared_address_networks(
@@ -349,36 +423,15 @@ def shared_address_networks(
     registered_at = np.minimum(cluster + rng.uniform(0, 0.5, n), grid.size - 1.5)
     start = np.minimum(registered_at + rng.uniform(0.3, 3.0, n), grid.size - 1.0)
     countries = consignees["country"].to_numpy()[parents]
-    frame = new_consignees(
-        rng,
-        registry,
-        countries=countries,
-        business_types=choose(
-            rng, {"trading_house": 0.45, "freight_forwarder": 0.3, "distributor": 0.25}, n
-        ),
-        sectors=np.full(n, "electronics"),
-        baskets=np.full(n, "electronics"),
-        registered_on=grid.position_days(registered_at),
-        active_from=start,
-        active_to=start,
-        weights=np.zeros(n),
-        typology="shared_address_network",
-    )
+    registered = grid.position_days(registered_at)
+    frame = _new_diverters(rng, registry, "shared_address_network", countries, registered, start)
     core_address = consignees["address"].to_numpy(dtype=object)[parents]
     same = rng.random(n) < 0.6
     frame["address"] = [
         a if s else other_office(rng, a) for a, s in zip(core_address, same, strict=True)
     ]
     frame["parent"] = parents
-    return _diversion_columns(
-        frame,
-        "shared_address_network",
-        start,
-        start + rng.uniform(8, 24, n),
-        rng.lognormal(0.0, 0.5, n),
-        rng.uniform(0.03, 0.12, n),
-        ramp=1.0,
-    )
+    return _with_flow(rng, frame, "shared_address_network", start)
 
 
 def name_variants(
@@ -421,27 +474,10 @@ def name_variants(
     parents = np.array([r[1] for r in records], dtype=np.int64)
     outsider_rows = np.array([r[2] for r in records], dtype=np.int64)
     start = np.array([r[3] for r in records])
-    young = rng.random(n) < 0.6
-    registered = np.where(
-        young,
-        _young_registration(rng, grid, start),
-        random_days(rng, date(2010, 1, 1), date(2021, 12, 31), n),
+    _, registered = _young_or_established(
+        rng, grid, start, 0.6, established=(date(2010, 1, 1), date(2021, 12, 31))
     )
-    frame = new_consignees(
-        rng,
-        registry,
-        countries=countries,
-        business_types=choose(
-            rng, {"trading_house": 0.5, "distributor": 0.3, "freight_forwarder": 0.2}, n
-        ),
-        sectors=np.full(n, "electronics"),
-        baskets=np.full(n, "electronics"),
-        registered_on=registered,
-        active_from=start,
-        active_to=start,
-        weights=np.zeros(n),
-        typology="name_variant",
-    )
+    frame = _new_diverters(rng, registry, "name_variant", countries, registered, start)
     names, addresses = [], frame["address"].to_numpy(dtype=object)
     for i in range(n):
         if parents[i] >= 0:
@@ -463,15 +499,7 @@ def name_variants(
     frame["address"] = addresses
     frame["parent"] = parents
     frame["parent_outsider"] = outsider_rows
-    return _diversion_columns(
-        frame,
-        "name_variant",
-        start,
-        start + rng.uniform(6, 24, n),
-        rng.lognormal(0.0, 0.5, n),
-        rng.uniform(0.0, 0.08, n),
-        ramp=0.7,
-    )
+    return _with_flow(rng, frame, "name_variant", start)
 
 
 def _fresh_variant(
@@ -494,7 +522,8 @@ def plan_listings(
     """Decide which diverters of ``typologies`` get listed, months after they start diverting."""
     frame = consignees.copy()
     rows = np.flatnonzero(frame["typology"].isin(typologies).to_numpy())
-    p = frame["typology"].iloc[rows].map(LISTING_PROBABILITY).to_numpy()
+    listing = {t: figures.listing_probability for t, figures in TYPOLOGY_FIGURES.items()}
+    p = frame["typology"].iloc[rows].map(listing).to_numpy()
     lo, hi = LISTING_DELAY_MONTHS
     when = frame["div_from"].to_numpy()[rows] + rng.uniform(lo, hi, len(rows))
     listed = (rng.random(len(rows)) < p) & (when < grid.size)
@@ -515,11 +544,6 @@ def stop_listed(rng: np.random.Generator, consignees: pd.DataFrame) -> pd.DataFr
     frame["active_to"] = np.where(listed, np.minimum(frame["active_to"], stop), frame["active_to"])
     frame["div_to"] = np.where(listed, np.minimum(frame["div_to"], stop), frame["div_to"])
     return frame
-
-
-def _repeat(counts: dict[str, int]) -> np.ndarray:
-    keys = sorted(counts)
-    return np.repeat(np.array(keys, dtype=object), [counts[k] for k in keys]).astype(str)
 
 
 def _cover(rng: np.random.Generator, countries: np.ndarray, scale: dict[str, float]) -> np.ndarray:

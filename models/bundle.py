@@ -1,0 +1,86 @@
+"""Everything a trained model needs to score raw shipments, saved and loaded as one file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from features.build import FeatureContext, compute_features
+from features.reference import Reference
+from features.screening import WatchlistIndex
+from features.state import HistoryState
+from models.contract import FeatureContract
+from models.reasons import reasons
+from models.rules import RedFlagRules
+
+EXPLAIN_SHARE = 0.05
+"""Besides alerts, the top 5 % of each batch get reasons ordered by model contribution."""
+BUNDLE_FILE = "bundle.joblib"
+
+
+@dataclass
+class ModelBundle:
+    """The fitted pipeline, the rules baseline, the frozen history state and watchlist index,
+    the default alert threshold, and the feature contract."""
+
+    pipeline: Pipeline
+    rules: RedFlagRules
+    state: HistoryState
+    watchlist: WatchlistIndex | None
+    contract: FeatureContract
+    threshold: float
+    """Alert threshold chosen at training time (the score at the budget of record)."""
+    metadata: dict = field(default_factory=dict)
+
+    def context(self, workers: int = 2) -> FeatureContext:
+        return FeatureContext(Reference.load(), self.watchlist, workers=workers)
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        """Calibrated diversion probabilities for a feature frame."""
+        return self.pipeline.predict_proba(features)[:, 1]
+
+    def score_features(
+        self, shipments: pd.DataFrame, features: pd.DataFrame, threshold: float | None = None
+    ) -> pd.DataFrame:
+        """``diversion_score``, ``alert`` and ``reasons`` for rows whose features are known."""
+        threshold = self.threshold if threshold is None else threshold
+        scores = self.predict(features)
+        alert = scores >= threshold
+        cutoff = np.quantile(scores, 1 - EXPLAIN_SHARE) if len(scores) else 0.0
+        explain = alert | (scores >= cutoff)
+        return pd.DataFrame(
+            {
+                "diversion_score": scores,
+                "alert": alert,
+                "reasons": reasons(shipments, features, scores, self.predict, explain),
+            },
+            index=shipments.index,
+        )
+
+    def score(
+        self, shipments: pd.DataFrame, *, threshold: float | None = None, workers: int = 2
+    ) -> pd.DataFrame:
+        """Score validated shipments against the frozen state, which is not changed: each row
+        sees the training history and this batch's rows dated before it."""
+        features, _ = compute_features(shipments, self.state, self.context(workers))
+        return self.score_features(shipments, features, threshold)
+
+    def save(self, folder: Path) -> Path:
+        path = folder / BUNDLE_FILE
+        joblib.dump(self, path, compress=3)
+        return path
+
+
+def load_bundle(path: Path) -> ModelBundle:
+    """Load a bundle file and check that it fits the running code (``FeatureContractError``).
+
+    A bundle is a pickle: load only bundles from the configured model registry.
+    """
+    bundle = joblib.load(path)
+    bundle.contract.check()
+    return bundle

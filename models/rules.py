@@ -1,0 +1,144 @@
+"""The transparent red-flag baseline: points per flag, mapped to a probability on training data.
+
+Every run trains and evaluates it beside the model on the same holdout, so each run says how
+much the learned model adds to the checklist an analyst would apply by hand. The flags are the
+BIS/FinCEN/EU/UK red flags computable from shipment records; the points are set by hand
+(below) and only their mapping to a probability is learned (isotonic, monotone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.isotonic import IsotonicRegression
+from sklearn.utils.validation import check_is_fitted
+
+PREMIUM_LOG_RATIO = np.log(1.25)
+"""Unit value 25 % above the HS-6 norm: the low end of the premia reported by BOFIT."""
+LISTED_NAME_SCORE = 88.0
+MASS_ADDRESS_CONSIGNEES = 3
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """One checklist item: fires when every ``(feature, operator, value)`` condition holds."""
+
+    code: str
+    points: int
+    conditions: tuple[tuple[str, str, float], ...]
+    meaning: str
+
+    def fires(self, features: pd.DataFrame) -> pd.Series:
+        hit = pd.Series(True, index=features.index)
+        for feature, operator, value in self.conditions:
+            hit &= OPERATORS[operator](features[feature], value).fillna(False).astype(bool)
+        return hit
+
+
+OPERATORS = {
+    ">=": lambda column, value: column >= value,
+    "==": lambda column, value: column == value,
+    "in 1-4": lambda column, value: column.between(1, 4),
+}
+
+RED_FLAGS: tuple[RedFlag, ...] = (
+    RedFlag("CHPL12", 3, (("hs_chpl_tier_rank", ">=", 5),), "CHPL tier 1 or 2 item"),
+    RedFlag("CHPL34", 1, (("hs_chpl_tier_rank", "in 1-4", 0),), "CHPL tier 3 or 4 item"),
+    RedFlag(
+        "HUB", 2, (("route_destination_hub_lists", ">=", 1),),
+        "destination on an official diversion-risk list",
+    ),
+    RedFlag(
+        "EAEU", 1, (("route_destination_eaeu", "==", 1),),
+        "destination in the Eurasian Economic Union",
+    ),
+    RedFlag(
+        "TARGET", 3, (("route_destination_target", "==", 1), ("hs_humanitarian", "==", 0)),
+        "non-humanitarian goods to Russia or Belarus",
+    ),
+    RedFlag(
+        "TRANSIT", 3, (("route_transit_target", "==", 1),), "transit through Russia or Belarus"
+    ),
+    RedFlag(
+        "NEWCO", 2, (("consignee_registered_after_invasion", "==", 1),),
+        "consignee registered after 24 February 2022",
+    ),
+    RedFlag(
+        "FIRST", 1, (("consignee_prior_shipments", "==", 0),), "first shipment to this consignee"
+    ),
+    RedFlag(
+        "LOGISTICS", 1, (("route_consignee_logistics_name", "==", 1),),
+        "consignee named like a forwarder or trading house",
+    ),
+    RedFlag(
+        "PAYER", 2, (("route_payer_third_country", "==", 1),), "payer in an unrelated third country"
+    ),
+    RedFlag(
+        "REROUTE", 1, (("route_destination_differs", "==", 1),),
+        "destination differs from the consignee's country",
+    ),
+    RedFlag(
+        "PREMIUM", 2, (("hs_unit_value_log_ratio", ">=", PREMIUM_LOG_RATIO),),
+        "unit value 25 % or more above the norm",
+    ),
+    RedFlag(
+        "LISTED", 4, (("screen_consignee_name_score", ">=", LISTED_NAME_SCORE),),
+        "consignee name matches a listed party",
+    ),
+    RedFlag(
+        "LISTEDADDR", 3, (("screen_consignee_address_listed", "==", 1),),
+        "consignee address of a listed party",
+    ),
+    RedFlag(
+        "DIVERTERADDR", 3, (("screen_address_prior_diverters", ">=", 1),),
+        "same address as an earlier diverter",
+    ),
+    RedFlag(
+        "MASSADDR", 1, (("consignee_address_other_consignees", ">=", MASS_ADDRESS_CONSIGNEES),),
+        "address shared by many companies",
+    ),
+    RedFlag(
+        "REPEAT", 4, (("consignee_prior_diversions", ">=", 1),), "consignee found diverting before"
+    ),
+)  # fmt: skip
+
+
+def red_flag_hits(features: pd.DataFrame) -> pd.DataFrame:
+    """One boolean column per red flag (NaN features never fire)."""
+    return pd.DataFrame(
+        {flag.code: flag.fires(features) for flag in RED_FLAGS},
+        index=features.index,
+    )
+
+
+def red_flag_points(features: pd.DataFrame) -> np.ndarray:
+    """The checklist score: the sum of the points of the flags that fire."""
+    points = np.array([flag.points for flag in RED_FLAGS], dtype="float64")
+    return red_flag_hits(features).to_numpy(dtype="float64") @ points
+
+
+class RedFlagRules(ClassifierMixin, BaseEstimator):
+    """The checklist as a classifier: fixed points, probabilities learned monotonically.
+
+    Attributes
+    ----------
+    calibration_ : IsotonicRegression from points to the share of positives
+    classes_ : ndarray, ``[0, 1]``
+    """
+
+    def fit(self, X: pd.DataFrame, y, sample_weight=None) -> RedFlagRules:
+        self.calibration_ = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        self.calibration_.fit(red_flag_points(X), np.asarray(y, dtype="float64"), sample_weight)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self)
+        positive = self.calibration_.predict(red_flag_points(X))
+        return np.column_stack([1 - positive, positive])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)

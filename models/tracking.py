@@ -1,0 +1,116 @@
+"""MLflow access: the embedded store, experiments, model logging, registry and aliases.
+
+The embedded default is a SQLite tracking store and registry at ``<home>/mlflow.db`` with
+artifacts under ``<home>/mlartifacts`` (absolute paths); ``MLFLOW_TRACKING_URI`` overrides it,
+e.g. for a team server. The registry is the trust boundary: bundles are pickles, so models are
+only loaded from the configured registry.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import mlflow
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from features.errors import DivertError
+from models.bundle import ModelBundle
+
+STORE_FILE = "mlflow.db"
+ARTIFACTS_FOLDER = "mlartifacts"
+LOCK_FILE = ".mlflow.lock"
+CHALLENGER = "challenger"
+CHAMPION = "champion"
+DEFAULT_MODEL_NAME = "diversion-detector"
+DEFAULT_EXPERIMENT = "diversion-detector"
+URI_VARIABLE = "MLFLOW_TRACKING_URI"
+RUNTIME_PACKAGES = (
+    "mlflow", "scikit-learn", "pandas", "numpy", "pyarrow", "joblib", "rapidfuzz", "pycountry",
+    "unidecode", "scipy",
+)  # fmt: skip
+
+
+class RegistryError(DivertError):
+    """A model URI, version or alias cannot be found or used."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """Where runs and models go: a tracking URI and, for the embedded store, its folder."""
+
+    uri: str
+    artifacts: Path | None
+
+    @property
+    def client(self) -> MlflowClient:
+        return MlflowClient(tracking_uri=self.uri, registry_uri=self.uri)
+
+
+def open_store(home: Path) -> Store:
+    """The configured store, creating the embedded one once (under a lock: several processes
+    creating a fresh SQLite store at once race) and pointing ``mlflow`` at it."""
+    if os.environ.get(URI_VARIABLE):
+        store = Store(uri=os.environ[URI_VARIABLE], artifacts=None)
+    else:
+        home.mkdir(parents=True, exist_ok=True)
+        store = Store(
+            uri=f"sqlite:///{(home / STORE_FILE).resolve()}",
+            artifacts=(home / ARTIFACTS_FOLDER).resolve(),
+        )
+        with (home / LOCK_FILE).open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            store.client.search_experiments(max_results=1)
+    mlflow.set_tracking_uri(store.uri)
+    mlflow.set_registry_uri(store.uri)
+    return store
+
+
+def experiment_id(store: Store, name: str) -> str:
+    """The id of experiment ``name``, created (with artifacts beside the store) if new."""
+    client = store.client
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    location = (store.artifacts / name).as_uri() if store.artifacts else None
+    return client.create_experiment(name, artifact_location=location)
+
+
+def pip_requirements() -> list[str]:
+    """The packages a loaded model needs, pinned to the versions that trained it."""
+    pins = [f"{name}=={metadata.version(name)}" for name in RUNTIME_PACKAGES]
+    return [f"diversion-detector=={metadata.version('diversion-detector')}", *pins]
+
+
+def code_version() -> str:
+    return metadata.version("diversion-detector")
+
+
+def set_alias(store: Store, name: str, alias: str, version: str) -> None:
+    store.client.set_registered_model_alias(name, alias, version)
+
+
+def alias_version(store: Store, name: str, alias: str) -> str | None:
+    """The version that carries ``alias``, or None (also when the model does not exist)."""
+    try:
+        return store.client.get_model_version_by_alias(name, alias).version
+    except MlflowException:
+        return None
+
+
+def load_registered_bundle(uri: str) -> ModelBundle:
+    """The bundle behind a ``models:/`` URI (alias or version), its contract checked."""
+    if not uri.startswith("models:/"):
+        raise RegistryError(
+            f"model URI {uri!r} is not a registry URI; use models:/<name>@<alias> or "
+            "models:/<name>/<version> (only registered models are loaded)"
+        )
+    try:
+        model = mlflow.pyfunc.load_model(uri)
+    except MlflowException as error:
+        raise RegistryError(f"cannot load model {uri!r}: {error.message}") from error
+    return model.unwrap_python_model().bundle
