@@ -18,8 +18,9 @@ from models.contract import FeatureContract
 from models.reasons import reasons
 from models.rules import RedFlagRules
 
-EXPLAIN_SHARE = 0.05
-"""Besides alerts, the top 5 % of each batch get reasons ordered by model contribution."""
+EXPLAIN_FROM = 0.5
+"""Rows scoring at least half the alert threshold get reasons ordered by model contribution
+(a per-row rule, so results do not depend on how rows are batched)."""
 BUNDLE_FILE = "bundle.joblib"
 
 
@@ -51,8 +52,7 @@ class ModelBundle:
         threshold = self.threshold if threshold is None else threshold
         scores = self.predict(features)
         alert = scores >= threshold
-        cutoff = np.quantile(scores, 1 - EXPLAIN_SHARE) if len(scores) else 0.0
-        explain = alert | (scores >= cutoff)
+        explain = scores >= threshold * EXPLAIN_FROM
         return pd.DataFrame(
             {
                 "diversion_score": scores,

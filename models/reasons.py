@@ -2,9 +2,9 @@
 
 Each reason is a red flag of ``models.rules`` that fires on the row, with a short code and a
 text filled from the row (``CHPL12: CHPL tier 1 item (HS 854231) to diversion-risk country
-KZ``). For the rows worth explaining (alerts and the top of the ranking) the flags are ordered
-by their contribution to the model's score: the drop in score when the flag's features are set
-to a clean value. Other rows list their flags by checklist points.
+KZ``). For the rows worth explaining (scores near or above the alert threshold) the flags are
+ordered by their contribution to the model's score: the drop in score when the flag's features
+are set to a clean value. Other rows list their flags by checklist points.
 """
 
 from __future__ import annotations

@@ -114,3 +114,41 @@ def load_registered_bundle(uri: str) -> ModelBundle:
     except MlflowException as error:
         raise RegistryError(f"cannot load model {uri!r}: {error.message}") from error
     return model.unwrap_python_model().bundle
+
+
+THRESHOLD_TAG = "alert_threshold"
+"""A model version's recorded alert threshold (set by ``divert threshold`` or the notebook)."""
+
+
+@dataclass(frozen=True)
+class ModelVersionInfo:
+    name: str
+    version: str
+    uri: str
+    tags: dict[str, str]
+
+
+def resolve_model(store: Store, uri: str) -> ModelVersionInfo:
+    """Name, version and tags behind ``models:/<name>@<alias>`` or ``models:/<name>/<version>``."""
+    if not uri.startswith("models:/"):
+        raise RegistryError(
+            f"model URI {uri!r} is not a registry URI; use models:/<name>@<alias> or "
+            "models:/<name>/<version> (only registered models are loaded)"
+        )
+    path = uri.removeprefix("models:/")
+    try:
+        if "@" in path:
+            name, alias = path.split("@", 1)
+            found = store.client.get_model_version_by_alias(name, alias)
+        else:
+            name, version = path.rsplit("/", 1)
+            found = store.client.get_model_version(name, version)
+    except (MlflowException, ValueError) as error:
+        message = getattr(error, "message", str(error))
+        raise RegistryError(f"no model version at {uri!r} in {store.uri}: {message}") from error
+    return ModelVersionInfo(
+        name=found.name,
+        version=found.version,
+        uri=f"models:/{found.name}/{found.version}",
+        tags=dict(found.tags),
+    )

@@ -155,6 +155,43 @@ def train(
 
 
 @app.command()
+def score(
+    file: Annotated[Path, typer.Argument(help="Shipment file: CSV, gzip CSV or Parquet.")],
+    out: Annotated[Path, typer.Option(help="Scored file: every input column plus scores.")],
+    model: Annotated[
+        str | None, typer.Option(help="Registry URI; default models:/diversion-detector@champion.")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Rejected rows; default <out>.rejects.csv.")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Alert threshold for this run only.")
+    ] = None,
+    column_map: ColumnMapOption = None,
+    watchlist: WatchlistOption = None,
+    output_format: Annotated[
+        str | None, typer.Option("--format", help="csv, csv.gz or parquet (default: by suffix).")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows per chunk.")] = 200_000,
+) -> None:
+    """Score every shipment of a file: diversion_score, alert, risk_rank and reasons."""
+    from serve.batch import run_score
+
+    run_score(
+        file,
+        out,
+        model=model,
+        rejects=rejects,
+        threshold=threshold,
+        column_map=_column_map(column_map),
+        watchlist=watchlist,
+        output_format=output_format,
+        chunk_size=chunk_size,
+        echo=lambda text: typer.echo(text, err=True),
+    )
+
+
+@app.command()
 def demo() -> None:
     """Run the main job end to end on the embedded default (for now: simulate -> validate)."""
     from serve.demo import run_demo

@@ -1,0 +1,234 @@
+"""``divert score``: score a shipment file of any size, in three streaming passes.
+
+1. Validate every chunk, send bad rows to the rejects, absorb the valid rows into the model's
+   history state and spill them to a temporary Parquet file.
+2. Compute each spilled chunk's features against the complete state, score it and spill the
+   result; keep only the scores in memory (8 bytes a row) for the ranking.
+3. Stream the scored rows to the output with their ``risk_rank``.
+
+Features read only events dated before each shipment's day, so the output is the same for any
+chunk size and any row order in the file (unsorted files need no sorting); rows come out in
+file order. Output, rejects and summary are written to temporary files and renamed into place
+when the run succeeds, so an interrupted run leaves nothing at the output paths.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from features.build import query_features
+from features.column_map import ColumnMap
+from features.errors import DivertError, ShipmentFileError
+from features.intake import IntakeReport, iter_validated
+from features.readers import DEFAULT_CHUNK_ROWS, file_format, read_header
+from features.screening import WatchlistIndex
+from features.state import address_keys
+from features.watchlist import read_watchlist
+from features.writers import TableWriter
+from models.bundle import ModelBundle
+from models.reasons import SEPARATOR
+from models.tracking import THRESHOLD_TAG, ModelVersionInfo
+
+SCORE_COLUMNS = ("diversion_score", "alert", "risk_rank", "reasons")
+TOP_REASONS = 5
+SUMMARY_SUFFIX = ".summary.json"
+
+
+class CountMismatchError(DivertError):
+    """Rows read do not equal rows scored plus rows rejected: the run refuses to finish."""
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    path: Path
+    out: Path
+    rejects: Path
+    column_map: ColumnMap = field(default_factory=ColumnMap)
+    threshold: float | None = None
+    watchlist: Path | None = None
+    file_format: str | None = None
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
+
+
+@dataclass
+class ScoreSummary:
+    """What a run did; printed on stderr and written as JSON beside the output."""
+
+    input: str
+    output: str
+    rejects: str
+    model: str
+    model_version: str
+    threshold: float
+    threshold_source: str
+    rows_read: int = 0
+    rows_scored: int = 0
+    rows_rejected: int = 0
+    alerts: int = 0
+    top_reasons: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    rows_per_second: float = 0.0
+
+
+def summary_path(out: Path) -> Path:
+    return out.with_name(out.name + SUMMARY_SUFFIX)
+
+
+def choose_threshold(
+    bundle: ModelBundle, version: ModelVersionInfo, override: float | None
+) -> tuple[float, str]:
+    """The alert threshold and where it came from: command line, registry, or training."""
+    if override is not None:
+        return override, "command line (--threshold)"
+    if THRESHOLD_TAG in version.tags:
+        return float(
+            version.tags[THRESHOLD_TAG]
+        ), f"registry tag {THRESHOLD_TAG!r} of {version.uri}"
+    return bundle.threshold, "training run (score at the 1 % alert budget on its holdout)"
+
+
+def _spill(writer: pq.ParquetWriter | None, frame: pd.DataFrame, path: Path):
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    if writer is None:
+        writer = pq.ParquetWriter(str(path), table.schema)
+    writer.write_table(table.cast(writer.schema))
+    return writer
+
+
+def _read_spill(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    if not path.exists():
+        return
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+        yield pa.Table.from_batches([batch]).to_pandas()
+
+
+def score_file(
+    request: ScoreRequest,
+    bundle: ModelBundle,
+    version: ModelVersionInfo,
+    *,
+    progress: Callable[[str, int], None] = lambda stage, rows: None,
+) -> ScoreSummary:
+    """Score ``request.path`` with ``bundle``; see the module docstring for the passes."""
+    started = time.perf_counter()
+    threshold, source = choose_threshold(bundle, version, request.threshold)
+    watchlist = bundle.watchlist
+    if request.watchlist:
+        watchlist = WatchlistIndex().fit(read_watchlist(request.watchlist))
+    context = bundle.context()
+    if watchlist is not bundle.watchlist:
+        context = type(context)(context.reference, watchlist, workers=context.workers)
+    header = read_header(
+        request.path, delimiter=request.column_map.delimiter, encoding=request.column_map.encoding
+    )
+    clashing = [name for name in header if name in SCORE_COLUMNS]
+    if clashing:
+        raise ShipmentFileError(
+            f"{request.path} already has column(s) {clashing} (is it a scored file?); "
+            "remove or rename them before scoring"
+        )
+    report = IntakeReport(request.path, file_format(request.path), header)
+    summary = ScoreSummary(
+        input=str(request.path),
+        output=str(request.out),
+        rejects=str(request.rejects),
+        model=version.uri,
+        model_version=version.version,
+        threshold=threshold,
+        threshold_source=source,
+    )
+    with tempfile.TemporaryDirectory(dir=request.out.parent, prefix=".divert-score-") as folder:
+        work = Path(folder)
+        state = bundle.state
+        source_writer = shipments_writer = None
+        for chunk in iter_validated(
+            request.path,
+            request.column_map,
+            chunk_rows=request.chunk_rows,
+            report=report,
+            rejects_path=request.rejects,
+        ):
+            shipments = chunk.shipments
+            state = state.absorb(shipments, context.reference, address_keys(shipments))
+            source_writer = _spill(source_writer, chunk.source, work / "source.parquet")
+            shipments_writer = _spill(shipments_writer, shipments, work / "shipments.parquet")
+            progress("validated", len(chunk.shipments) + len(chunk.rejects))
+        for writer in (source_writer, shipments_writer):
+            if writer is not None:
+                writer.close()
+
+        scores, reasons = [], Counter()
+        scored_writer = None
+        sources = _read_spill(work / "source.parquet", request.chunk_rows)
+        for shipments in _read_spill(work / "shipments.parquet", request.chunk_rows):
+            source = next(sources)
+            features = query_features(shipments, state, context)
+            scored = bundle.score_features(shipments, features, threshold)
+            scores.append(scored["diversion_score"].to_numpy())
+            given = scored["reasons"].dropna()
+            codes = given[given != ""].str.split(SEPARATOR, regex=False).explode()
+            reasons.update(codes.str.split(":", n=1).str[0])
+            output = source.join(scored)
+            scored_writer = _spill(scored_writer, output, work / "scored.parquet")
+            progress("scored", len(shipments))
+        if scored_writer is not None:
+            scored_writer.close()
+
+        all_scores = np.concatenate(scores) if scores else np.empty(0)
+        order = np.argsort(-all_scores, kind="stable")
+        ranks = np.empty(len(all_scores), dtype=np.int64)
+        ranks[order] = np.arange(1, len(all_scores) + 1)
+        position = 0
+        with TableWriter(request.out, file_format=request.file_format) as writer:
+            for part in _read_spill(work / "scored.parquet", request.chunk_rows):
+                part["risk_rank"] = ranks[position : position + len(part)]
+                position += len(part)
+                ordered = [c for c in part.columns if c not in SCORE_COLUMNS] + list(SCORE_COLUMNS)
+                writer.write(part[ordered].reset_index(drop=True))
+            if position == 0:
+                writer.write(_empty_output(header))
+
+    summary.rows_read = report.rows_read
+    summary.rows_scored = len(all_scores)
+    summary.rows_rejected = report.rows_rejected
+    summary.alerts = int((all_scores >= threshold).sum())
+    summary.top_reasons = dict(reasons.most_common(TOP_REASONS))
+    summary.seconds = round(time.perf_counter() - started, 3)
+    summary.rows_per_second = round(summary.rows_read / max(summary.seconds, 1e-9), 1)
+    if summary.rows_read != summary.rows_scored + summary.rows_rejected:
+        request.out.unlink(missing_ok=True)
+        raise CountMismatchError(
+            f"{request.path}: read {summary.rows_read} rows but scored {summary.rows_scored} "
+            f"and rejected {summary.rows_rejected}; output removed, please report this"
+        )
+    _write_json(summary_path(request.out), asdict(summary))
+    return summary
+
+
+def _empty_output(header: list[str]) -> pd.DataFrame:
+    columns = {name: pd.Series(dtype="str") for name in header}
+    columns |= {
+        "diversion_score": pd.Series(dtype="float64"),
+        "alert": pd.Series(dtype="bool"),
+        "risk_rank": pd.Series(dtype="int64"),
+        "reasons": pd.Series(dtype="str"),
+    }
+    return pd.DataFrame(columns)
+
+
+def _write_json(path: Path, content: dict) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    temporary.write_text(json.dumps(content, indent=2, default=str) + "\n")
+    os.replace(temporary, path)
