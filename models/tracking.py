@@ -97,7 +97,7 @@ def set_alias(store: Store, name: str, alias: str, version: str) -> None:
 def alias_version(store: Store, name: str, alias: str) -> str | None:
     """The version that carries ``alias``, or None (also when the model does not exist)."""
     try:
-        return store.client.get_model_version_by_alias(name, alias).version
+        return str(store.client.get_model_version_by_alias(name, alias).version)
     except MlflowException:
         return None
 
@@ -148,7 +148,7 @@ def resolve_model(store: Store, uri: str) -> ModelVersionInfo:
         raise RegistryError(f"no model version at {uri!r} in {store.uri}: {message}") from error
     return ModelVersionInfo(
         name=found.name,
-        version=found.version,
+        version=str(found.version),
         uri=f"models:/{found.name}/{found.version}",
         tags=dict(found.tags),
     )

@@ -286,7 +286,7 @@ def _log_model(work: Path, bundle: ModelBundle, data: TrainingData, config, run_
         metadata={"feature_contract": bundle.contract.as_dict(), **bundle.metadata},
     )
     version = mlflow.register_model(info.model_uri, config.model_name, tags={"run_id": run_id})
-    return version.version
+    return str(version.version)
 
 
 def _as_file_rows(shipments: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,140 @@
+"""A retraining run records everything in MLflow and registers a comparable model."""
+
+import dataclasses
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+
+from features.errors import DivertError
+from features.schema import pandas_dtypes
+from models.bundle import load_bundle
+from models.contract import FeatureContract, FeatureContractError
+from models.tracking import CHALLENGER, CHAMPION, alias_version, load_registered_bundle
+from training.evaluation import BUDGETS, budget_label
+from training.promotion import promote
+from training.run import TrainingConfig, run_training
+
+EVALUATION_ARTIFACTS = {
+    "holdout_predictions.parquet", "slice_metrics.csv", "features.md", "feature_importance.csv",
+    "pr_curves.png", "calibration.png", "thresholds.png", "feature_importance.png",
+}  # fmt: skip
+
+
+def test_a_run_logs_params_metrics_and_evaluation_artifacts(trained, trained_store):
+    run = trained_store.client.get_run(trained.result.run_id)
+    for name in ("data_sha256", "seeds_version", "schema_version", "cutoff", "code_version"):
+        assert run.data.params[name]
+    for budget in BUDGETS:
+        label = budget_label(budget)
+        for name in (
+            f"precision_at_{label}",
+            f"rules_recall_at_{label}",
+            f"lift_over_rules_at_{label}",
+        ):
+            assert 0 <= run.data.metrics[name] <= 1e3
+    for name in ("pr_auc", "roc_auc", "brier", "rules_pr_auc"):
+        assert name in run.data.metrics
+    logged = {
+        item.path.split("/")[-1]
+        for item in trained_store.client.list_artifacts(run.info.run_id, "evaluation")
+    }
+    assert logged >= EVALUATION_ARTIFACTS
+    assert run.data.params["evaluated_on"] == "ground truth"
+
+
+def test_the_holdout_predictions_carry_ids_dates_scores_labels_and_slices(trained, trained_store):
+    path = mlflow.artifacts.download_artifacts(
+        run_id=trained.result.run_id, artifact_path="evaluation/holdout_predictions.parquet"
+    )
+    holdout = pd.read_parquet(path)
+    expected = {"shipment_id", "ship_date", "diversion_score", "rules_score", "label"}
+    assert expected | {"destination_group", "chpl_tier", "consignee", "typology"} <= set(holdout)
+    assert holdout["ship_date"].min() >= pd.Timestamp(trained.result.cutoff)
+    assert holdout["diversion_score"].between(0, 1).all()
+
+
+def test_each_version_is_registered_as_challenger_and_the_first_becomes_champion(
+    trained, trained_store
+):
+    name = trained.config.model_name
+    assert alias_version(trained_store, name, CHALLENGER) == trained.result.version
+    assert alias_version(trained_store, name, CHAMPION) == trained.result.version
+    assert trained.result.promotion.promoted
+
+
+def test_the_registered_model_scores_raw_rows_through_pyfunc(trained, trained_store):
+    model = mlflow.pyfunc.load_model(f"models:/{trained.config.model_name}@{CHALLENGER}")
+    rows = pd.read_csv(trained.later, dtype=pandas_dtypes()).head(200)
+    rows.loc[3, "hs_code"] = "not a code"
+    scored = model.predict(rows)
+    assert list(scored.columns) == ["shipment_id", "diversion_score", "alert", "reasons"]
+    assert len(scored) == 200 and scored["shipment_id"].tolist() == rows["shipment_id"].tolist()
+    assert np.isnan(scored.loc[3, "diversion_score"])
+    assert scored.loc[3, "reasons"].startswith("REJECTED: hs_code")
+    assert scored.drop(index=3)["diversion_score"].between(0, 1).all()
+
+
+def test_promotion_is_refused_when_the_challenger_is_worse_on_the_same_holdout(trained, store_copy):
+    name = trained.config.model_name
+    version = trained.result.version
+    bundle = load_registered_bundle(f"models:/{name}/{version}")
+    holdout = _holdout_of(trained, bundle)
+    decision = promote(store_copy, name, "999", holdout, {"precision_at_1pct": -1.0})
+    assert not decision.promoted
+    assert "not promoted" in decision.message and f"champion stays {version}" in decision.message
+    assert alias_version(store_copy, name, CHAMPION) == version
+
+
+def test_promotion_happens_when_the_challenger_is_at_least_as_good(trained, store_copy):
+    name = trained.config.model_name
+    bundle = load_registered_bundle(f"models:/{name}/{trained.result.version}")
+    holdout = _holdout_of(trained, bundle)
+    store_copy.client.create_model_version(name, "runs:/unused/model")
+    decision = promote(store_copy, name, "2", holdout, {"precision_at_1pct": 1.0})
+    assert decision.promoted
+    assert alias_version(store_copy, name, CHAMPION) == "2"
+
+
+def test_a_model_with_another_feature_contract_refuses_to_load(trained, tmp_path):
+    bundle = load_registered_bundle(f"models:/{trained.config.model_name}/{trained.result.version}")
+    bundle.contract = dataclasses.replace(
+        bundle.contract, features=(*bundle.contract.features[:-1], "screen_retired_feature")
+    )
+    path = bundle.save(tmp_path)
+    with pytest.raises(
+        FeatureContractError,
+        match=r"feature list differs \(missing here \['screen_retired_feature'\]",
+    ):
+        load_bundle(path)
+
+
+def test_a_contract_with_other_reference_data_is_refused():
+    contract = dataclasses.replace(FeatureContract.current(), seeds_version="0123456789ab")
+    with pytest.raises(FeatureContractError, match="reference tables version '0123456789ab'"):
+        contract.check()
+
+
+def test_the_same_data_and_seed_give_the_same_metrics(trained, store_copy):
+    again = run_training(dataclasses.replace(trained.config, promote=False), store_copy)
+    assert again.metrics == trained.result.metrics
+    assert again.version != trained.result.version
+
+
+def test_a_cutoff_that_leaves_no_holdout_is_a_clear_error(trained, store_copy):
+    config = TrainingConfig(data=trained.history, cutoff=pd.Timestamp("2030-01-01").date())
+    with pytest.raises(DivertError, match="cutoff 2030-01-01 leaves no holdout rows"):
+        run_training(config, store_copy)
+
+
+def _holdout_of(trained, bundle):
+    from features.build import FeatureContext
+    from features.reference import Reference
+    from training.dataset import load_training_data
+    from training.run import fit_bundle
+
+    data = load_training_data(trained.history, trained.config.column_map, trained.truth)
+    context = FeatureContext(Reference.load(), bundle.watchlist)
+    _, _, holdout = fit_bundle(trained.config, data, context)
+    return holdout
