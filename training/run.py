@@ -74,6 +74,9 @@ class TrainingConfig:
     treatment: str = DEFAULT_TREATMENT
     classifier: str = DEFAULT_CLASSIFIER
     seed: int = 0
+    unseen_countries: tuple[str, ...] = ()
+    """Leave these consignee/destination countries out of the classifier's training rows
+    (their shipments still feed the history features): to test generalisation to a new hub."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,12 @@ def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureConte
     train_features, state = compute_features(train, HistoryState.empty(entity_keys), context)
     later = data.shipments.loc[split.holdout].assign(**{LABEL_COLUMN: np.nan})
     holdout_features, _ = compute_features(later, state, context)
+    if config.unseen_countries:
+        seen = ~(
+            train["consignee_country"].isin(config.unseen_countries)
+            | train["destination_country"].isin(config.unseen_countries)
+        )
+        train, train_features = train[seen], train_features[seen.to_numpy()]
     labels = training_labels(train, train_features, config.treatment, config.seed)
     features = feature_list(entity_keys)
     pipeline = build_pipeline(features, classifier=config.classifier, seed=config.seed)

@@ -118,8 +118,11 @@ def test_simulate_refuses_an_end_before_the_start(tmp_path):
 def test_demo_runs_on_the_embedded_default(tmp_path):
     result = divert("demo", cwd=tmp_path, env={"DIVERT_HOME": str(tmp_path / "home")})
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "home" / "demo" / "shipments.csv").exists()
-    assert "verdict: usable" in result.stdout
+    demo = tmp_path / "home" / "demo"
+    assert (demo / "later_scored.csv").exists() and (tmp_path / "home" / "mlflow.db").exists()
+    assert "is the first champion" in result.stdout
+    assert "top 10 shipments by risk" in result.stdout
+    assert "mlflow ui --backend-store-uri sqlite:///" in result.stdout
 
 
 def test_features_of_a_simulated_file_with_its_watchlist(tmp_path):
