@@ -1,0 +1,75 @@
+"""The estimator pieces: time-based calibration, the red-flag rules, reason texts."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from features.build import feature_list
+from models.calibration import TimeCalibratedClassifier
+from models.reasons import reasons
+from models.rules import RED_FLAGS, RedFlagRules, red_flag_hits, red_flag_points
+
+
+def clean_features(rows: int = 4) -> pd.DataFrame:
+    """Feature rows on which no red flag fires."""
+    frame = pd.DataFrame(0.0, index=range(rows), columns=[f.name for f in feature_list()])
+    return frame.assign(consignee_prior_shipments=5.0)
+
+
+def test_no_red_flag_fires_on_a_clean_shipment():
+    assert not red_flag_hits(clean_features()).to_numpy().any()
+    assert (red_flag_points(clean_features()) == 0).all()
+
+
+@pytest.mark.parametrize("flag", RED_FLAGS, ids=[flag.code for flag in RED_FLAGS])
+def test_each_red_flag_adds_its_points(flag):
+    features = clean_features(1)
+    for feature, operator, value in flag.conditions:
+        features[feature] = 2.0 if operator == "in 1-4" else value
+    assert red_flag_points(features)[0] == flag.points
+
+
+def test_the_rules_probability_never_falls_as_points_rise():
+    rng = np.random.default_rng(0)
+    features = clean_features(400)
+    features["hs_chpl_tier_rank"] = rng.choice([0, 2, 6], size=400)
+    features["route_transit_target"] = rng.integers(0, 2, size=400)
+    labels = (red_flag_points(features) + rng.normal(0, 1, 400) > 4).astype(int)
+    rules = RedFlagRules().fit(features, labels)
+    order = np.argsort(red_flag_points(features))
+    assert np.all(np.diff(rules.predict_proba(features)[order, 1]) >= 0)
+
+
+def test_time_calibration_fits_on_early_rows_and_calibrates_on_late_ones():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2000, 3))
+    y = (x[:, 0] + rng.normal(0, 0.5, 2000) > 1).astype(int)
+    model = TimeCalibratedClassifier(LogisticRegression(), calibration_share=0.25).fit(x, y)
+    assert model.estimator_.n_features_in_ == 3
+    assert model.calibrated_.calibrated_classifiers_[0].estimator.estimator is model.estimator_
+    again = TimeCalibratedClassifier(LogisticRegression(), calibration_share=0.25).fit(x, y)
+    np.testing.assert_array_equal(model.predict_proba(x), again.predict_proba(x))
+
+
+def test_reasons_name_the_flags_with_row_details_strongest_first():
+    features = clean_features(2)
+    features.loc[0, ["hs_chpl_tier_rank", "route_destination_hub_lists"]] = [6, 2]
+    features.loc[0, "route_transit_target"] = 1
+    shipments = pd.DataFrame(
+        {
+            "hs_code": ["854231", "300490"],
+            "destination_country": ["KZ", "DE"],
+            "transit_countries": ["PL;BY;RU", None],
+            "consignee_country": ["KZ", "DE"],
+        }
+    )
+    scores = np.array([0.9, 0.01])
+    text = reasons(
+        shipments, features, scores, lambda f: np.full(len(f), 0.5), np.array([True, False])
+    )
+    assert text[0].split(" | ") == [
+        "CHPL12: CHPL tier 1 item (HS 854231) to diversion-risk country KZ",
+        "TRANSIT: declared transit through PL;BY;RU",
+    ]
+    assert text[1] == ""
