@@ -211,7 +211,10 @@ def new_consignees(
     """Consignee rows with names, addresses, ids and the activity window on the month grid.
 
     Positions (``active_from``, ``active_to``) are fractional month indices of the grid;
-    ``typology`` is "legitimate" or the diversion typology the consignee belongs to.
+    ``typology`` is "legitimate" or the diversion typology the consignee belongs to. Legitimate
+    look-alikes (``lookalikes``) set ``profile`` (their kind, "" for ordinary consignees), and
+    may have a group headquarters abroad that pays (``hq_country``) and a forwarder running
+    land freight through Russia (``rail_via_russia``).
     """
     n = len(countries)
     kinds = business_types if name_kinds is None else name_kinds
@@ -245,6 +248,9 @@ def new_consignees(
             "div_growth": 0.0,
             "div_ramp": 1.0,
             "div_basket": "",
+            "profile": "",
+            "hq_country": "",
+            "rail_via_russia": False,
         }
     )
 
@@ -366,10 +372,17 @@ def share_mass_addresses(
 
 
 def business_centres(consignees: pd.DataFrame) -> dict[str, list[str]]:
-    """Addresses shared by two or more consignees, by country (sorted, for determinism)."""
+    """Addresses shared by two or more consignees, by country (sorted, for determinism).
+
+    Each address is repeated once per company registered there, so a uniform pick from the
+    list favours the busiest centres.
+    """
     counts = consignees.groupby(["country", "address"]).size()
-    shared = counts[counts >= 2].reset_index()
-    return {c: sorted(g["address"]) for c, g in shared.groupby("country", sort=True)}
+    shared = counts[counts >= 2].reset_index(name="companies")
+    return {
+        c: [a for a, k in zip(g["address"], g["companies"], strict=True) for _ in range(k)]
+        for c, g in shared.groupby("country", sort=True)
+    }
 
 
 def equip(

@@ -34,6 +34,13 @@ class Behaviour:
     ``p_third_payer`` pay from a third country; ``p_hub_forwarder`` use a small forwarder in a
     hub; ``p_vague`` describe the goods vaguely; ``p_end_user`` name an end user.
     ``lot_median`` scales lot sizes; ``buyer_terms`` favours EXW/FCA (buyer-nominated carrier).
+
+    Legitimate look-alikes (``lookalikes``) read two of them per consignee: ``p_third_payer`` is
+    the share of invoices paid by the group headquarters (only for consignees that have one),
+    ``p_ru_transit`` the share of shipments their forwarder sends by land through Russia (only
+    for consignees whose forwarder runs that route). Ordinary legitimate streams use neither
+    (4 % of their invoices are paid by a headquarters, and 4 % of CHPL / 35 % of other land
+    freight to Central Asia goes through Russia after the invasion, in ``shipments``).
     """
 
     typology: str
@@ -58,6 +65,18 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         p_premium=LEGIT_PREMIUM_PROBABILITY, premium=LEGIT_PREMIUM_RANGE, lot_median=1.0,
         p_ru_transit=0.0, p_destination_mismatch=0.02, p_third_payer=0.03, p_hub_forwarder=0.2,
         p_vague=0.03, p_end_user=0.45, buyer_terms=False,
+    ),
+    Behaviour(
+        typology="new_intermediary", diverted=False, p_staple=0.75, p_regular=0.95,
+        p_premium=LEGIT_PREMIUM_PROBABILITY, premium=LEGIT_PREMIUM_RANGE, lot_median=1.0,
+        p_ru_transit=0.8, p_destination_mismatch=0.04, p_third_payer=0.8, p_hub_forwarder=0.5,
+        p_vague=0.03, p_end_user=0.5, buyer_terms=True,
+    ),
+    Behaviour(
+        typology="regional_distributor", diverted=False, p_staple=0.7, p_regular=0.92,
+        p_premium=LEGIT_PREMIUM_PROBABILITY, premium=LEGIT_PREMIUM_RANGE, lot_median=1.0,
+        p_ru_transit=0.5, p_destination_mismatch=0.12, p_third_payer=0.5, p_hub_forwarder=0.3,
+        p_vague=0.02, p_end_user=0.5, buyer_terms=True,
     ),
     Behaviour(
         typology="front_company", diverted=True, p_staple=0.0, p_regular=0.1,
@@ -101,6 +120,11 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
 TYPOLOGIES: tuple[str, ...] = tuple(b.typology for b in BEHAVIOURS if b.diverted)
 """The diversion typologies, in a fixed order."""
 
+LOOKALIKE_PROFILES: tuple[str, ...] = tuple(
+    b.typology for b in BEHAVIOURS if not b.diverted and b.typology != LEGITIMATE
+)
+"""Kinds of legitimate look-alikes (``lookalikes``); their truth typology is "legitimate"."""
+
 
 def behaviour_table() -> pd.DataFrame:
     """One row per behaviour, indexed by typology name."""
@@ -112,5 +136,6 @@ def behaviour_table() -> pd.DataFrame:
     return frame.drop(columns="premium")
 
 
-def legitimate() -> Behaviour:
-    return BEHAVIOURS[0]
+def stream_kind(profile: str) -> str:
+    """The behaviour of a legitimate stream: its consignee's look-alike profile, if any."""
+    return profile or LEGITIMATE

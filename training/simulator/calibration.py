@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from training.simulator.behaviour import TYPOLOGIES, legitimate
+from training.simulator.behaviour import TYPOLOGIES, behaviour_table, stream_kind
 from training.simulator.calendar import MonthGrid
 from training.simulator.config import (
     DIVERSION_RAMP_END,
@@ -103,7 +103,9 @@ def legit_chpl_fraction(consignees: pd.DataFrame, catalogue: Catalogue) -> np.nd
     staple_share = chpl[staples].mean(axis=1)
     fractions = {name: catalogue.chpl_fraction(name) for name in catalogue.basket_names()}
     basket_share = consignees["basket"].map(fractions).to_numpy(np.float64)
-    p = legitimate().p_staple
+    p_staple = behaviour_table()["p_staple"]
+    p = consignees["profile"].map(lambda profile: p_staple[stream_kind(profile)])
+    p = p.to_numpy(np.float64)
     return p * staple_share + (1 - p) * basket_share
 
 

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from features.schema import CANONICAL_NAMES, LABEL_COLUMN
 from seeds.tables import CountryGroups, load_chpl, load_country_groups
-from training.simulator import actors, calibration, typologies
+from training.simulator import actors, calibration, lookalikes, typologies
 from training.simulator.actors import Registry, SupplierPools
 from training.simulator.calendar import MonthGrid
 from training.simulator.config import (
@@ -38,9 +38,11 @@ from training.simulator.streams import (
 from training.simulator.watchlist import build_watchlist, listing_dates, outsiders
 from training.simulator.world import World
 
-STAGES = ("actors", "relocation", "typologies", "draw", "shipments", "watchlist", "labels")
+STAGES = (
+    "actors", "relocation", "typologies", "draw", "shipments", "watchlist", "labels", "lookalikes",
+)  # fmt: skip
 """Each stage draws from its own generator spawned from the seed, so changing one stage does
-not reshuffle the random numbers of the others."""
+not reshuffle the random numbers of the others (new stages are appended)."""
 
 GLOBAL_FORWARDERS = 30
 REGIONAL_FORWARDERS = 8
@@ -137,6 +139,9 @@ def _world(
     legit = actors.equip(rng, legit, exporters, catalogue, legit_pools)
     exporters = actors.mark_russian_suppliers(exporters, legit)
     diversion_pools = actors.supplier_pools(exporters, diversion=True)
+    legit = _with_lookalikes(
+        rngs["lookalikes"], registry, grid, legit, config.rows, exporters, catalogue, legit_pools
+    )
 
     chpl_share = calibration.diversion_chpl_share(catalogue)
     first_plan = calibration.plan_diversion(grid, _legit_chpl(legit, grid, catalogue), chpl_share)
@@ -183,6 +188,26 @@ def _world(
         streams=streams.table,
     )
     return world, streams.intensity, outsider_table
+
+
+def _with_lookalikes(
+    rng: np.random.Generator,
+    registry: Registry,
+    grid: MonthGrid,
+    legit: pd.DataFrame,
+    rows: int,
+    exporters: pd.DataFrame,
+    catalogue: Catalogue,
+    pools: SupplierPools,
+) -> pd.DataFrame:
+    """``legit`` with the legitimate look-alikes appended, sized against its volume."""
+    rows_per_weight_month = rows / _window_total(legit_streams(legit, grid).intensity, grid)
+    extra = lookalikes.lookalike_consignees(
+        rng, registry, grid, rows_per_weight_month, actors.business_centres(legit)
+    )
+    extra = actors.equip(rng, extra, exporters, catalogue, pools)
+    extra = lookalikes.with_regular_suppliers(rng, extra)
+    return pd.concat([legit, extra], ignore_index=True)
 
 
 def _window_total(intensity: np.ndarray, grid: MonthGrid) -> float:
@@ -248,7 +273,7 @@ def _diverters(
     pools: SupplierPools,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the typology generators in dependency order; returns consignees and outsiders."""
-    legit = consignees["typology"] == "legitimate"
+    legit = (consignees["typology"] == "legitimate") & (consignees["profile"] == "")
     cover = consignees[legit & (consignees["weight"] > 0)].groupby("country")["weight"].median()
     cover_weight = cover.to_dict()
 

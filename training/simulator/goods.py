@@ -201,6 +201,17 @@ _DIVERSION_BASKETS: dict[str, dict[str, float]] = {
     },
 }
 
+_TRADE_BASKETS: dict[str, dict[str, float]] = {
+    # Component distributors and IT traders stock what their customers build with: chips,
+    # capacitors, network gear (Tier 1-2 heavy, like the diversion baskets, at normal prices).
+    "component_distribution": {
+        "854231": 18, "854232": 8, "854233": 5, "854239": 12, "853221": 7, "853224": 9,
+        "854800": 5, "851762": 9, "850440": 3, "853669": 4, "853690": 4, "854129": 2,
+        "854149": 2, "854159": 2, "853400": 3, "854442": 4, "853641": 3, "847130": 4,
+        "847330": 3,
+    },
+}
+
 # fmt: on
 
 MIXED_BASKET = "mixed"
@@ -277,6 +288,7 @@ def build_catalogue(chpl: ChplTable) -> Catalogue:
 
     baskets = {name: as_probabilities(w) for name, w in _SECTOR_BASKETS.items()}
     baskets |= {name: as_probabilities(w) for name, w in _DIVERSION_BASKETS.items()}
+    baskets |= {name: as_probabilities(w) for name, w in _TRADE_BASKETS.items()}
     baskets[MIXED_BASKET] = np.mean([baskets[s] for s in SECTORS], axis=0)
     humanitarian = goods["humanitarian"].to_numpy(np.float64)
     baskets["humanitarian"] = humanitarian / humanitarian.sum()

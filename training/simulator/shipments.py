@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from features.schema import INCOTERMS_2020, TRANSPORT_MODES
 from training.simulator.actors import STAPLE_SLOTS, SUPPLIER_SLOTS, SupplierPools
-from training.simulator.behaviour import behaviour_table
+from training.simulator.behaviour import LEGITIMATE, behaviour_table
 from training.simulator.calendar import day
 from training.simulator.calibration import machine_tool_share
 from training.simulator.config import (
@@ -176,6 +176,9 @@ class _Rows:
         self.baskets = baskets
         self.basket = table["basket"].map({b: i for i, b in enumerate(baskets)}).to_numpy()[stream]
         self.post = self.ship_day >= day(INVASION_DATE)
+        consignees = world.consignees
+        self.legit = ~self.diverted
+        self.rail = consignees["rail_via_russia"].to_numpy(bool)[self.consignee] & self.legit
 
     def param(self, name: str) -> np.ndarray:
         return self.behaviours[name].to_numpy()[self.beh]
@@ -282,7 +285,9 @@ def _modes(
     exporter_country: np.ndarray,
     destination: np.ndarray,
     countries: Vocab,
+    land_bridge: np.ndarray,
 ) -> np.ndarray:
+    """Transport modes; ``land_bridge`` rows and fake-transit rows go by road or rail."""
     sector = world.catalogue.goods["sector"].to_numpy()
     goods_class = np.where(np.isin(sector, _LIGHT), 0, np.where(np.isin(sector, _HEAVY), 1, 2))
     weight_class = goods_class[goods]
@@ -290,7 +295,7 @@ def _modes(
     reachable = europe | _members(countries, CENTRAL_ASIA | CAUCASUS | {"TR", "RS", "RU", "BY"})
     land = europe[exporter_country] & reachable[destination]
     table_row = 2 * weight_class + np.where(land, 0, 1)
-    forced = rows.param("p_ru_transit") >= 1.0
+    forced = (rows.diverted & (rows.param("p_ru_transit") >= 1.0)) | land_bridge
     table_row = np.where(forced, 6, table_row)
     mode = _pick(rng, _MODE_TABLE, table_row)
     missing = rng.random(rows.n) < MISSING_RATES["transport_mode"]
@@ -305,7 +310,9 @@ def _routes(
     exporter_country: np.ndarray,
     destination: np.ndarray,
     countries: Vocab,
+    land_bridge: np.ndarray,
 ) -> tuple[np.ndarray, Vocab]:
+    """Declared transit countries; ``land_bridge`` rows always cross Russia."""
     european = _members(countries, EUROPE)[exporter_country]
     land_mode = np.isin(mode, [TRANSPORT_MODES.index(m) for m in ("road", "rail", "multimodal")])
     east = _members(countries, CENTRAL_ASIA | CAUCASUS)[destination]
@@ -314,6 +321,7 @@ def _routes(
     legit_ru = np.where(chpl, 0.04, 0.35)
     p_ru = np.where(rows.diverted, rows.param("p_ru_transit"), legit_ru)
     via_ru = land_mode & east & np.where(rows.post, u < p_ru, european | (u < 0.5))
+    via_ru |= land_bridge & land_mode
     corridor = land_mode & east & ~via_ru & european
     far_ru = via_ru & ~european
     direct = land_mode & target & european
@@ -350,6 +358,19 @@ def _routes(
     assign(sea & (hub < 0.05) & other, _HUB_ROUTES["sea_other"])
     assign(air & (hub < 0.35) & east, _HUB_ROUTES["air"])
     return route, Vocab(tuple(routes))
+
+
+def _land_bridge(
+    rng: np.random.Generator, rows: _Rows, destination: np.ndarray, countries: Vocab
+) -> np.ndarray:
+    """Rows of look-alikes whose forwarder sends land freight through Russia after the invasion.
+
+    Only consignees with ``rail_via_russia`` and only to Central Asia or the Caucasus; the
+    share of their shipments is the behaviour's ``p_ru_transit``.
+    """
+    east = _members(countries, CENTRAL_ASIA | CAUCASUS)[destination]
+    chosen = rng.random(rows.n) < rows.param("p_ru_transit")
+    return rows.rail & rows.post & east & chosen
 
 
 def _far_route(route: str, destination: str) -> str:
@@ -449,10 +470,23 @@ def _forwarders(
     return np.where(forwarder & (rng.random(rows.n) < 0.5), rows.consignee, code)
 
 
-def _payers(rng: np.random.Generator, rows: _Rows, own: np.ndarray, countries: Vocab) -> np.ndarray:
-    """Payer country codes: own country, a group headquarters, or a third country (R16)."""
+def _payers(
+    rng: np.random.Generator, world: World, rows: _Rows, own: np.ndarray, countries: Vocab
+) -> np.ndarray:
+    """Payer country codes: own country, a group headquarters, or a third country (R16).
+
+    Look-alikes with a group headquarters abroad (``hq_country``) have a share
+    ``p_third_payer`` of their invoices paid there; other legitimate consignees 4 %, by a
+    headquarters in a Western country.
+    """
     keep = 1.0 - MISSING_RATES["payer_country"]
     third_p = np.where(rows.diverted, rows.param("p_third_payer") / keep, 0.0)
+    hq_text = world.consignees["hq_country"].to_numpy()
+    has_hq = hq_text != ""
+    hq_code = np.full(len(hq_text), -1, dtype=np.int64)
+    hq_code[has_hq] = countries.code(hq_text[has_hq])
+    group_hq = hq_code[rows.consignee]
+    group_p = np.where(rows.legit & (group_hq >= 0), rows.param("p_third_payer") / keep, 0.0)
     third_codes = countries.code(DIVERSION_PAYER_COUNTRIES)
     weights = list(DIVERSION_PAYER_COUNTRIES.values())
     third = third_codes[_choose(rng, third_codes, rows.n, weights)]
@@ -460,6 +494,7 @@ def _payers(rng: np.random.Generator, rows: _Rows, own: np.ndarray, countries: V
     u = rng.random(rows.n)
     payer = np.where(u < third_p, third, own)
     payer = np.where(~rows.diverted & (u < 0.04), headquarters, payer)
+    payer = np.where(u < group_p, group_hq, payer)
     missing = rng.random(rows.n) < MISSING_RATES["payer_country"]
     return np.where(missing, -1, payer)
 
@@ -523,13 +558,16 @@ def build_shipments(
     exporter = _exporters(rng, world, rows, goods, countries)
     exporter_country = countries.code(world.exporters["country"])[exporter]
     destination = _destinations(rng, rows, own, countries)
-    mode = _modes(rng, world, rows, goods, exporter_country, destination, countries)
-    route, routes = _routes(rng, rows, chpl, mode, exporter_country, destination, countries)
+    land_bridge = _land_bridge(rng, rows, destination, countries)
+    mode = _modes(rng, world, rows, goods, exporter_country, destination, countries, land_bridge)
+    route, routes = _routes(
+        rng, rows, chpl, mode, exporter_country, destination, countries, land_bridge
+    )
     money = _money(rng, world, rows, goods)
     end_user, end_user_country = _end_users(rng, world, rows, chpl, own, countries)
     forwarder = _forwarders(rng, world, rows, own, countries)
     description, descriptions = _descriptions(rng, world, rows, goods)
-    payer = _payers(rng, rows, own, countries)
+    payer = _payers(rng, world, rows, own, countries)
 
     party_names = Vocab(
         tuple(consignees["name"]) + tuple(world.end_users["name"]) + tuple(world.forwarders["name"])
@@ -580,7 +618,7 @@ def build_shipments(
     facts = {
         "consignee": rows.consignee,
         "goods": goods,
-        "typology": np.array(behaviour_table().index)[rows.beh],
+        "typology": np.where(rows.diverted, rows.behaviours.index.to_numpy()[rows.beh], LEGITIMATE),
         "diverted": rows.diverted,
         "ru_transit": ru_transit,
         "price_ratio": money.price_ratio,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from training.simulator.behaviour import stream_kind
 from training.simulator.calendar import MonthGrid
 from training.simulator.config import CALIBRATION_START
 
@@ -30,7 +31,10 @@ class Streams:
 
 
 def legit_streams(consignees: pd.DataFrame, grid: MonthGrid) -> Streams:
-    """The legitimate business of every consignee with a positive ``weight``."""
+    """The legitimate business of every consignee with a positive ``weight``.
+
+    The stream's ``typology`` names its behaviour: "legitimate", or a look-alike profile.
+    """
     rows = np.flatnonzero(consignees["weight"].to_numpy() > 0)
     part = consignees.iloc[rows]
     years = (np.arange(grid.size) - grid.index(CALIBRATION_START)) / 12.0
@@ -41,7 +45,7 @@ def legit_streams(consignees: pd.DataFrame, grid: MonthGrid) -> Streams:
         {
             "consignee": rows,
             "country": part["country"].to_numpy(),
-            "typology": "legitimate",
+            "typology": [stream_kind(p) for p in part["profile"]],
             "diverted": False,
             "basket": part["basket"].to_numpy(),
         }

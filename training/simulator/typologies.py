@@ -289,6 +289,7 @@ def conduit_distributors(
     kind = frame["business_type"].to_numpy()
     eligible = (
         (frame["typology"].to_numpy() == "legitimate")
+        & (frame["profile"].to_numpy() == "")
         & (np.isin(kind, ["distributor", "trading_house"]) | (kind == "manufacturer"))
         & (frame["registered_on"].to_numpy() < np.datetime64(CONDUIT_REGISTERED_BEFORE))
         & (frame["active_from"].to_numpy() <= invasion - 6)
