@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
@@ -54,7 +56,11 @@ class TimeCalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.estimator_ = clone(self.estimator).fit(_rows(X, 0, split), y[:split], **early)
         frozen = FrozenEstimator(self.estimator_)
         self.calibrated_ = CalibratedClassifierCV(frozen, method=self.method)
-        self.calibrated_.fit(_rows(X, split, len(y)), y[split:], **late)
+        with warnings.catch_warnings():
+            # The estimator is frozen on purpose (already fitted with its weights); scikit-learn
+            # warns that the calibration weights do not reach it, which is what we want.
+            warnings.filterwarnings("ignore", "Since FrozenEstimator does not appear to accept")
+            self.calibrated_.fit(_rows(X, split, len(y)), y[split:], **late)
         self.classes_ = self.calibrated_.classes_
         return self
 

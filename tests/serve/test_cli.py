@@ -17,7 +17,7 @@ def divert(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
         text=True,
         cwd=cwd,
         env=None if env is None else {**os.environ, **env},
-        timeout=300,
+        timeout=900,
         check=False,
     )
 
