@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.csv as pa_csv
 
+from benchmarks.common import simulate_in_child
 from features.build import FeatureContext, compute_features
 from features.intake import iter_validated
 from features.reference import Reference
@@ -50,14 +49,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        data, watchlist_path = Path(folder) / "s.csv", Path(folder) / "w.csv"
-        command = ["simulate", "--rows", options.rows, "--seed", options.seed, "--out", data]
-        command += ["--watchlist-out", watchlist_path]
-        subprocess.run(
-            [sys.executable, "-m", "serve", *map(str, command)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        data, _, watchlist_path = simulate_in_child(options.rows, options.seed, Path(folder))
         print(f"{options.rows:,} simulated shipments, {data.stat().st_size / 2**20:.0f} MiB CSV")
         timings: dict[str, float] = {}
         timed("pyarrow read (I/O floor)", timings, pa_csv.read_csv, str(data))

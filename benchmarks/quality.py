@@ -14,13 +14,12 @@ Simulates a history (in a child process), then for the same time split prints:
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
+from benchmarks.common import simulate_in_child
 from features.build import FeatureContext
 from features.column_map import ColumnMap
 from features.reference import Reference
@@ -33,16 +32,6 @@ from training.run import TrainingConfig, evaluate, fit_bundle
 IN_DISTRIBUTION_SHARE = 0.5
 """The bar: an unseen hub keeps at least half of its in-distribution recall at 2 %."""
 HUB_BUDGET = 0.02
-
-
-def simulate(rows: int, seed: int, folder: Path) -> tuple[Path, Path, Path]:
-    data, watchlist = folder / "history.csv", folder / "watchlist.csv"
-    command = ["simulate", "--rows", rows, "--seed", seed, "--out", data]
-    command += ["--watchlist-out", watchlist]
-    subprocess.run(
-        [sys.executable, "-m", "serve", *map(str, command)], check=True, stdout=subprocess.DEVNULL
-    )
-    return data, folder / "history.truth.csv", watchlist
 
 
 def line(name: str, values: dict[str, float]) -> str:
@@ -58,7 +47,9 @@ def main() -> None:
     parser.add_argument("--hubs", nargs="*", default=["KG", "AE"])
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        data_path, truth, watchlist_path = simulate(options.rows, options.seed, Path(folder))
+        data_path, truth, watchlist_path = simulate_in_child(
+            options.rows, options.seed, Path(folder)
+        )
         data = load_training_data(data_path, ColumnMap(), truth)
         watchlist = WatchlistIndex().fit(read_watchlist(watchlist_path))
     context = FeatureContext(Reference.load(), watchlist)

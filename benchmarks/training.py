@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import simulate_in_child
 from models.tracking import open_store
 from training.run import TrainingConfig, run_training
 
@@ -29,18 +28,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        data, watchlist = Path(folder) / "history.csv", Path(folder) / "watchlist.csv"
-        command = ["simulate", "--rows", options.rows, "--seed", options.seed, "--out", data]
-        command += ["--watchlist-out", watchlist]
-        subprocess.run(
-            [sys.executable, "-m", "serve", *map(str, command)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        data, truth, watchlist = simulate_in_child(options.rows, options.seed, Path(folder))
         config = TrainingConfig(
             data=data,
             watchlist=watchlist,
-            truth=Path(folder) / "history.truth.csv",
+            truth=truth,
             promote=True,
             seed=options.seed,
         )
