@@ -10,7 +10,7 @@ import pandas as pd
 
 from features.column_map import ColumnMap
 from features.readers import DEFAULT_CHUNK_ROWS, RawChunk, file_format, iter_chunks, read_header
-from features.validation import ShipmentValidator, ValidatedChunk
+from features.validation import ShipmentValidator, ValidatedChunk, empty_rejects
 from features.writers import TableWriter
 
 MAX_EXAMPLES = 3
@@ -75,8 +75,10 @@ def iter_validated(
     validator = ShipmentValidator(column_map)
     validator.check_header(header, str(path))
     rejects = TableWriter(rejects_path) if rejects_path else None
+    chunks = 0
     try:
         for raw in iter_chunks(path, chunk_rows=chunk_rows, **options):
+            chunks += 1
             chunk = validator.validate(raw)
             if report is not None:
                 report.add(chunk)
@@ -88,6 +90,8 @@ def iter_validated(
             rejects.abort()
         raise
     if rejects is not None:
+        if not chunks:
+            rejects.write(empty_rejects(header))
         rejects.close()
 
 

@@ -246,7 +246,7 @@ class PairTable:
         stored = len(self.frame)
         key_codes, _ = pd.factorize(pd.concat([self.frame["key"], keys], ignore_index=True))
         other_codes, _ = pd.factorize(pd.concat([self.frame["other"], others], ignore_index=True))
-        pair = key_codes.astype(np.int64) * (other_codes.max() + 2) + other_codes
+        pair = key_codes.astype(np.int64) * (other_codes.max(initial=-1) + 2) + other_codes
         pair[(key_codes < 0) | (other_codes < 0)] = -1
         position = pd.Index(pair[:stored]).get_indexer(pair[stored:])
         position[pair[stored:] < 0] = -1

@@ -57,11 +57,12 @@ def _open_bytes(path: Path) -> pa.NativeFile:
     return pa.input_stream(str(path), compression=compression)
 
 
-def _header_line(path: Path, encoding: str) -> str:
+def _header_line(path: Path, encoding: str) -> str | None:
+    """The first line of the file, or None if its start holds only blanks."""
     with _open_bytes(path) as stream:
         head = stream.read(HEADER_PROBE_BYTES)
     text = head.decode(encoding, errors="replace").removeprefix("\ufeff")
-    return text.splitlines()[0] if text.strip() else ""
+    return text.split("\n", 1)[0].rstrip("\r") if text.strip() else None
 
 
 def _guess_delimiter(header_line: str) -> str:
@@ -74,11 +75,22 @@ def _guess_delimiter(header_line: str) -> str:
 def read_header(path: Path, *, delimiter: str | None = None, encoding: str = "utf-8") -> list[str]:
     """The column names of a shipment file (stripped); raises ``ShipmentFileError`` if none."""
     check_readable(path)
-    if file_format(path) == "parquet":
-        return list(pq.ParquetFile(path).schema_arrow.names)
-    line = _header_line(path, encoding)
-    if not line.strip():
+    kind = file_format(path)
+    try:
+        if kind == "parquet":
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        line = _header_line(path, encoding)
+    except (pa.ArrowInvalid, OSError, EOFError) as error:
+        raise ShipmentFileError(f"{path}: cannot be parsed as {kind}: {error}") from error
+    if line is None:
         raise ShipmentFileError(f"{path}: the file is empty (no header line)")
+    if not line.strip():
+        raise ShipmentFileError(f"{path}: line 1 is blank; the first line must be the header")
+    if "\x00" in line:
+        raise ShipmentFileError(
+            f"{path}: the header holds NUL bytes, so the file is probably UTF-16; save it as "
+            'UTF-8 or set [read] encoding = "utf-16" in a column map'
+        )
     header = next(csv.reader([line], delimiter=delimiter or _guess_delimiter(line)))
     return [name.strip() for name in header]
 

@@ -100,6 +100,32 @@ class HistoryState:
             last_day=last_day,
         )
 
+    def merge(self, other: HistoryState) -> HistoryState:
+        """A state that knows the events of both states (same entity keys).
+
+        Totals are exact sums and pairs keep their first day, so states absorbed from parts of
+        a history, in any grouping or order, merge into the state of the whole history.
+        """
+        if other.entity_keys != self.entity_keys:
+            raise ValueError(
+                f"cannot merge history states with entity keys {self.entity_keys!r} and "
+                f"{other.entity_keys!r}"
+            )
+        days = [day for day in (self.last_day, other.last_day) if day is not None]
+        return replace(
+            self,
+            entities={
+                kind: table.merge(other.entities[kind]) for kind, table in self.entities.items()
+            },
+            counterparties={
+                kind: table.merge(other.counterparties[kind])
+                for kind, table in self.counterparties.items()
+            },
+            addresses=self.addresses.merge(other.addresses),
+            prices=self.prices.merge(other.prices),
+            last_day=max(days) if days else None,
+        )
+
     def compact(self, before_day: int) -> HistoryState:
         """Drop day-level detail older than ``before_day`` (answers from that day on are kept)."""
         return replace(

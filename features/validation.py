@@ -136,6 +136,7 @@ class ShipmentValidator:
             problems += failures
         problems += self._duplicate_ids(raw["shipment_id"])
         problems += _structural_problems(chunk)
+        problems += _nul_byte_problems(source)
 
         reasons = _reasons(problems)
         rejected = source.index.isin(reasons.index)
@@ -261,6 +262,18 @@ def _structural_problems(chunk: RawChunk) -> list[RowProblem]:
     return problems
 
 
+def _nul_byte_problems(source: pd.DataFrame) -> list[RowProblem]:
+    """Values holding a NUL byte: usually a binary or UTF-16 file, never a shipment."""
+    problems = []
+    for name in source.columns:
+        values = source[name]
+        has_nul = values.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
+        if has_nul.any():
+            shown = values[has_nul].str.replace("\x00", "\\0", regex=False)
+            problems.append(RowProblem(str(name), "contains a NUL byte", shown))
+    return problems
+
+
 def _reasons(problems: list[RowProblem]) -> pd.Series:
     """One reason text per failing line, the problems joined in column order."""
     if not problems:
@@ -281,6 +294,13 @@ def _derive_consignee_ids(shipments: pd.DataFrame) -> None:
         names = normalise_names(shipments.loc[missing, "consignee_name"])
         derived = shipments.loc[missing, "consignee_country"] + DERIVED_ID_SEPARATOR + names
         shipments.loc[missing, "consignee_id"] = derived
+
+
+def empty_rejects(header: list[str]) -> pd.DataFrame:
+    """A rejects frame without rows, with the columns a file with this header would get."""
+    columns = {"line": pd.Series(dtype="int64"), "reason": pd.Series(dtype="str")}
+    columns |= {name: pd.Series(dtype="str") for name in header if name not in columns}
+    return pd.DataFrame(columns | {"raw_text": pd.Series(dtype="str")})
 
 
 def _rejects_frame(rejected: pd.DataFrame, reasons: pd.Series, chunk: RawChunk) -> pd.DataFrame:

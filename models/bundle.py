@@ -9,6 +9,7 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from features.build import FeatureContext, compute_features
 from features.reference import Reference
@@ -22,6 +23,10 @@ EXPLAIN_FROM = 0.5
 """Rows scoring at least half the alert threshold get reasons ordered by model contribution
 (a per-row rule, so results do not depend on how rows are batched)."""
 BUNDLE_FILE = "bundle.joblib"
+PARALLEL_PREDICT_ROWS = 20_000
+"""Below this many rows one OpenMP thread predicts faster: the gradient-boosting predictor
+synchronises its threads once per tree, which costs more than the work on a small batch
+(and much more on a busy machine)."""
 
 
 @dataclass
@@ -43,7 +48,9 @@ class ModelBundle:
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated diversion probabilities for a feature frame."""
-        return self.pipeline.predict_proba(features)[:, 1]
+        threads = None if len(features) >= PARALLEL_PREDICT_ROWS else 1
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            return self.pipeline.predict_proba(features)[:, 1]
 
     def score_features(
         self, shipments: pd.DataFrame, features: pd.DataFrame, threshold: float | None = None

@@ -110,13 +110,19 @@ def contributions(
     scores: np.ndarray,
 ) -> np.ndarray:
     """Per row and flag: score minus the score with the flag's features made clean (NaN where
-    the flag does not fire)."""
+    the flag does not fire). All cleaned copies go through the model in one call."""
     result = np.full(hits.shape, np.nan)
+    cleaned, targets = [], []
     for column, flag in enumerate(RED_FLAGS):
-        firing = hits[flag.code].to_numpy()
-        if firing.any():
-            clean = features[firing].assign(**CLEAN_VALUES[flag.code])
-            result[firing, column] = scores[firing] - predict(clean)
+        firing = np.flatnonzero(hits[flag.code].to_numpy())
+        if len(firing):
+            cleaned.append(features.iloc[firing].assign(**CLEAN_VALUES[flag.code]))
+            targets.append((firing, column))
+    if cleaned:
+        ends = np.cumsum([len(rows) for rows, _ in targets])[:-1]
+        clean_scores = np.split(predict(pd.concat(cleaned)), ends)
+        for (rows, column), clean in zip(targets, clean_scores, strict=True):
+            result[rows, column] = scores[rows] - clean
     return result
 
 

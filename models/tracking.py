@@ -53,9 +53,15 @@ class Store:
 
 def open_store(home: Path) -> Store:
     """The configured store, creating the embedded one once (under a lock: several processes
-    creating a fresh SQLite store at once race) and pointing ``mlflow`` at it."""
-    if os.environ.get(URI_VARIABLE):
-        store = Store(uri=os.environ[URI_VARIABLE], artifacts=None)
+    creating a fresh SQLite store at once race) and pointing ``mlflow`` at it.
+
+    ``mlflow.set_tracking_uri`` also exports ``MLFLOW_TRACKING_URI``; for the embedded store
+    that export is undone, or the next ``open_store`` in this process, and every ``divert``
+    started from it, would take it for a configured server and ignore their own home.
+    """
+    configured = os.environ.get(URI_VARIABLE)
+    if configured:
+        store = Store(uri=configured, artifacts=None)
     else:
         home.mkdir(parents=True, exist_ok=True)
         store = Store(
@@ -67,6 +73,8 @@ def open_store(home: Path) -> Store:
             store.client.search_experiments(max_results=1)
     mlflow.set_tracking_uri(store.uri)
     mlflow.set_registry_uri(store.uri)
+    if not configured:
+        os.environ.pop(URI_VARIABLE, None)
     return store
 
 
@@ -104,11 +112,7 @@ def alias_version(store: Store, name: str, alias: str) -> str | None:
 
 def load_registered_bundle(uri: str) -> ModelBundle:
     """The bundle behind a ``models:/`` URI (alias or version), its contract checked."""
-    if not uri.startswith("models:/"):
-        raise RegistryError(
-            f"model URI {uri!r} is not a registry URI; use models:/<name>@<alias> or "
-            "models:/<name>/<version> (only registered models are loaded)"
-        )
+    parse_model_uri(uri)
     try:
         model = mlflow.pyfunc.load_model(uri)
     except MlflowException as error:
@@ -128,24 +132,48 @@ class ModelVersionInfo:
     tags: dict[str, str]
 
 
-def resolve_model(store: Store, uri: str) -> ModelVersionInfo:
-    """Name, version and tags behind ``models:/<name>@<alias>`` or ``models:/<name>/<version>``."""
+URI_FORMS = "models:/<name>@<alias> or models:/<name>/<version>"
+
+
+def parse_model_uri(uri: str) -> tuple[str, str | None, str | None]:
+    """``(name, alias, version)`` of ``models:/<name>@<alias>`` or ``models:/<name>/<version>``
+    (one of alias and version is None); ``RegistryError`` saying which forms work otherwise."""
     if not uri.startswith("models:/"):
         raise RegistryError(
-            f"model URI {uri!r} is not a registry URI; use models:/<name>@<alias> or "
-            "models:/<name>/<version> (only registered models are loaded)"
+            f"model URI {uri!r} is not a registry URI; use {URI_FORMS} "
+            "(only registered models are loaded)"
         )
     path = uri.removeprefix("models:/")
+    name, alias, version = path, None, None
+    if "@" in path:
+        name, alias = path.split("@", 1)
+    elif "/" in path:
+        name, version = path.rsplit("/", 1)
+    if not name or not (alias or version):
+        raise RegistryError(f"model URI {uri!r} names no alias or version; use {URI_FORMS}")
+    if version is not None and not version.isdigit():
+        raise RegistryError(
+            f"model URI {uri!r}: version {version!r} is not a number; use {URI_FORMS}"
+        )
+    return name, alias, version
+
+
+def resolve_model(store: Store, uri: str) -> ModelVersionInfo:
+    """Name, version and tags behind ``models:/<name>@<alias>`` or ``models:/<name>/<version>``."""
+    name, alias, version = parse_model_uri(uri)
     try:
-        if "@" in path:
-            name, alias = path.split("@", 1)
+        if alias is not None:
             found = store.client.get_model_version_by_alias(name, alias)
         else:
-            name, version = path.rsplit("/", 1)
             found = store.client.get_model_version(name, version)
-    except (MlflowException, ValueError) as error:
-        message = getattr(error, "message", str(error))
-        raise RegistryError(f"no model version at {uri!r} in {store.uri}: {message}") from error
+    except MlflowException as error:
+        if not store.client.search_registered_models(max_results=1):
+            raise RegistryError(
+                f"no model version at {uri!r}: no model is registered in {store.uri} yet; "
+                "train one with `divert train --data FILE --promote`, or run `divert demo`"
+            ) from error
+        message = f"no model version at {uri!r} in {store.uri}: {error.message}"
+        raise RegistryError(message) from error
     return ModelVersionInfo(
         name=found.name,
         version=str(found.version),

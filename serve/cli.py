@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +23,21 @@ app = typer.Typer(
 
 DEBUG_VARIABLE = "DIVERT_DEBUG"
 EXIT_BAD_INPUT = 1
-EXIT_INTERRUPTED = 130
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Stopped(BaseException):
+    """SIGINT or SIGTERM, raised in the main thread so that every open output is dropped on
+    the way out (a ``BaseException``, so no ``except Exception`` swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame) -> None:
+    raise Stopped(signum)
+
 
 WatchlistOption = Annotated[
     Path | None,
@@ -33,6 +49,13 @@ ColumnMapOption = Annotated[
 
 
 DayOption = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
+
+
+class Engine(StrEnum):
+    """Where ``divert score`` runs."""
+
+    PANDAS = "pandas"
+    SPARK = "spark"
 
 
 def _column_map(path: Path | None):
@@ -156,13 +179,18 @@ def train(
 
 @app.command()
 def score(
-    file: Annotated[Path, typer.Argument(help="Shipment file: CSV, gzip CSV or Parquet.")],
-    out: Annotated[Path, typer.Option(help="Scored file: every input column plus scores.")],
+    file: Annotated[
+        str,
+        typer.Argument(help="Shipment file: CSV, gzip CSV or Parquet (spark: also a folder/URI)."),
+    ],
+    out: Annotated[
+        str, typer.Option(help="Scored file: every input column plus scores (spark: a folder).")
+    ],
     model: Annotated[
         str | None, typer.Option(help="Registry URI; default models:/diversion-detector@champion.")
     ] = None,
     rejects: Annotated[
-        Path | None, typer.Option(help="Rejected rows; default <out>.rejects.csv.")
+        str | None, typer.Option(help="Rejected rows; default <out>.rejects.csv.")
     ] = None,
     threshold: Annotated[
         float | None, typer.Option(min=0.0, max=1.0, help="Alert threshold for this run only.")
@@ -172,16 +200,39 @@ def score(
     output_format: Annotated[
         str | None, typer.Option("--format", help="csv, csv.gz or parquet (default: by suffix).")
     ] = None,
-    chunk_size: Annotated[int, typer.Option(min=1, help="Rows per chunk.")] = 200_000,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows per chunk (pandas).")] = 200_000,
+    engine: Annotated[
+        Engine, typer.Option(help="pandas: stream on this machine; spark: run on Spark.")
+    ] = Engine.PANDAS,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(help="Spark master; default $SPARK_MASTER, spark-submit's, or local[*]."),
+    ] = None,
 ) -> None:
     """Score every shipment of a file: diversion_score, alert, risk_rank and reasons."""
+    if engine is Engine.SPARK:
+        from serve.spark_batch import run_spark_score
+
+        run_spark_score(
+            file,
+            out,
+            model=model,
+            rejects=rejects,
+            threshold=threshold,
+            column_map=_column_map(column_map),
+            watchlist=watchlist,
+            output_format_name=output_format,
+            master=spark_master,
+            echo=lambda text: typer.echo(text, err=True),
+        )
+        return
     from serve.batch import run_score
 
     run_score(
-        file,
-        out,
+        Path(file),
+        Path(out),
         model=model,
-        rejects=rejects,
+        rejects=Path(rejects) if rejects else None,
         threshold=threshold,
         column_map=_column_map(column_map),
         watchlist=watchlist,
@@ -192,8 +243,68 @@ def score(
 
 
 @app.command()
+def threshold(
+    model: Annotated[
+        str | None, typer.Option(help="Registry URI; default models:/diversion-detector@champion.")
+    ] = None,
+    alert_rate: Annotated[
+        float | None, typer.Option(help="Alert at most this share of shipments, e.g. 0.01.")
+    ] = None,
+    alerts_per_week: Annotated[
+        float | None, typer.Option(help="Alert at most N shipments a week (holdout volume).")
+    ] = None,
+    min_precision: Annotated[
+        float | None, typer.Option(help="Lowest threshold with at least this precision.")
+    ] = None,
+    min_recall: Annotated[
+        float | None, typer.Option(help="Highest threshold with at least this recall.")
+    ] = None,
+    cost_ratio: Annotated[
+        float | None,
+        typer.Option(help="Lowest expected cost; C = cost of a missed diversion / inspection."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the decision, record nothing.")
+    ] = False,
+) -> None:
+    """Choose a model version's alert threshold on its holdout and record it in the registry."""
+    from serve.threshold import policy_from_options, run_threshold
+    from training.thresholds import ThresholdPolicyError
+
+    options = {
+        "alert_rate": alert_rate,
+        "alerts_per_week": alerts_per_week,
+        "min_precision": min_precision,
+        "min_recall": min_recall,
+        "cost_ratio": cost_ratio,
+    }
+    try:
+        policy = policy_from_options(options)
+    except ThresholdPolicyError as error:
+        raise typer.BadParameter(str(error)) from error
+    run_threshold(model, policy, dry_run=dry_run, echo=typer.echo)
+
+
+@app.command()
+def serve(
+    model: Annotated[
+        str, typer.Option(help="Registry URI, e.g. models:/diversion-detector@champion.")
+    ] = "models:/diversion-detector@champion",
+    host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 exposes it.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+) -> None:
+    """Answer HTTP scoring requests with one model version (token from DIVERT_API_TOKEN)."""
+    from serve.server import run_server
+    from serve.settings import Settings
+
+    run_server(model, host=host, port=port, home=Settings.from_environment().home, echo=typer.echo)
+
+
+@app.command()
 def demo() -> None:
-    """Run the main job end to end on the embedded default (for now: simulate -> validate)."""
+    """Run the main job end to end on the embedded default: simulate, train, promote, score."""
     from serve.demo import run_demo
     from serve.settings import Settings
 
@@ -201,15 +312,18 @@ def demo() -> None:
 
 
 def main() -> None:
-    """Console entry point: user errors become one message and exit 1, never a traceback."""
+    """Console entry point: user errors become one message and exit 1, never a traceback;
+    SIGINT and SIGTERM unwind cleanly, leaving no partial output behind."""
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _raise_stopped)
     try:
         app()
     except DivertError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+    except Stopped as stop:
+        typer.echo(f"stopped by {stop}; partial outputs were removed", err=True)
+        sys.exit(128 + stop.signum)
     except Exception as error:
         if os.environ.get(DEBUG_VARIABLE):
             raise

@@ -8,8 +8,9 @@
 
 Features read only events dated before each shipment's day, so the output is the same for any
 chunk size and any row order in the file (unsorted files need no sorting); rows come out in
-file order. Output, rejects and summary are written to temporary files and renamed into place
-when the run succeeds, so an interrupted run leaves nothing at the output paths.
+file order. Output and rejects are written to hidden temporary files and renamed into place
+only after ``read = scored + rejected`` has been checked, so an interrupted run leaves nothing
+at the output paths; the summary JSON follows them.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from features.build import query_features
+from features.build import FeatureContext, query_features
 from features.column_map import ColumnMap
 from features.errors import DivertError, ShipmentFileError
 from features.intake import IntakeReport, iter_validated
 from features.readers import DEFAULT_CHUNK_ROWS, file_format, read_header
 from features.screening import WatchlistIndex
-from features.state import address_keys
+from features.state import HistoryState, address_keys
+from features.validation import empty_rejects
 from features.watchlist import read_watchlist
 from features.writers import TableWriter
 from models.bundle import ModelBundle
@@ -149,72 +151,99 @@ def score_file(
         threshold=threshold,
         threshold_source=source,
     )
-    with tempfile.TemporaryDirectory(dir=request.out.parent, prefix=".divert-score-") as folder:
-        work = Path(folder)
-        state = bundle.state
+    with (
+        tempfile.TemporaryDirectory(dir=request.out.parent, prefix=".divert-score-") as folder,
+        TableWriter(request.rejects) as rejects,
+        TableWriter(request.out, file_format=request.file_format) as output,
+    ):
+        passes = _Passes(request, bundle, context, Path(folder), progress)
+        state = passes.validate_and_absorb(report, rejects)
+        scores, reasons = passes.score(state, threshold)
+        passes.write_ranked(scores, header, output)
+        summary.rows_read = report.rows_read
+        summary.rows_scored = len(scores)
+        summary.rows_rejected = report.rows_rejected
+        if summary.rows_read != summary.rows_scored + summary.rows_rejected:
+            raise CountMismatchError(
+                f"{request.path}: read {summary.rows_read} rows but scored "
+                f"{summary.rows_scored} and rejected {summary.rows_rejected}; nothing was "
+                "written, please report this"
+            )
+    summary.alerts = int((scores >= threshold).sum())
+    summary.top_reasons = dict(reasons.most_common(TOP_REASONS))
+    summary.seconds = round(time.perf_counter() - started, 3)
+    summary.rows_per_second = round(summary.rows_read / max(summary.seconds, 1e-9), 1)
+    _write_json(summary_path(request.out), asdict(summary))
+    return summary
+
+
+@dataclass
+class _Passes:
+    """The three passes of one run, spilling to Parquet files in ``work``."""
+
+    request: ScoreRequest
+    bundle: ModelBundle
+    context: FeatureContext
+    work: Path
+    progress: Callable[[str, int], None]
+
+    def validate_and_absorb(self, report: IntakeReport, rejects: TableWriter) -> HistoryState:
+        """Pass 1: validate, write rejects, absorb valid rows into the state, spill them."""
+        state = self.bundle.state
         source_writer = shipments_writer = None
         for chunk in iter_validated(
-            request.path,
-            request.column_map,
-            chunk_rows=request.chunk_rows,
+            self.request.path,
+            self.request.column_map,
+            chunk_rows=self.request.chunk_rows,
             report=report,
-            rejects_path=request.rejects,
         ):
+            rejects.write(chunk.rejects)
             shipments = chunk.shipments
-            state = state.absorb(shipments, context.reference, address_keys(shipments))
-            source_writer = _spill(source_writer, chunk.source, work / "source.parquet")
-            shipments_writer = _spill(shipments_writer, shipments, work / "shipments.parquet")
-            progress("validated", len(chunk.shipments) + len(chunk.rejects))
+            state = state.absorb(shipments, self.context.reference, address_keys(shipments))
+            source_writer = _spill(source_writer, chunk.source, self.work / "source.parquet")
+            shipments_writer = _spill(shipments_writer, shipments, self.work / "shipments.parquet")
+            self.progress("validated", len(chunk.shipments) + len(chunk.rejects))
+        if report.rows_read == 0:
+            rejects.write(empty_rejects(report.columns))
         for writer in (source_writer, shipments_writer):
             if writer is not None:
                 writer.close()
+        return state
 
+    def score(self, state: HistoryState, threshold: float) -> tuple[np.ndarray, Counter]:
+        """Pass 2: features against the complete state, scores and reasons; spill the rows and
+        keep only the scores (8 bytes a row) and the reason counts in memory."""
         scores, reasons = [], Counter()
         scored_writer = None
-        sources = _read_spill(work / "source.parquet", request.chunk_rows)
-        for shipments in _read_spill(work / "shipments.parquet", request.chunk_rows):
-            source = next(sources)
-            features = query_features(shipments, state, context)
-            scored = bundle.score_features(shipments, features, threshold)
+        chunk_rows = self.request.chunk_rows
+        sources = _read_spill(self.work / "source.parquet", chunk_rows)
+        for shipments in _read_spill(self.work / "shipments.parquet", chunk_rows):
+            features = query_features(shipments, state, self.context)
+            scored = self.bundle.score_features(shipments, features, threshold)
             scores.append(scored["diversion_score"].to_numpy())
             given = scored["reasons"].dropna()
             codes = given[given != ""].str.split(SEPARATOR, regex=False).explode()
             reasons.update(codes.str.split(":", n=1).str[0])
-            output = source.join(scored)
-            scored_writer = _spill(scored_writer, output, work / "scored.parquet")
-            progress("scored", len(shipments))
+            rows = next(sources).join(scored)
+            scored_writer = _spill(scored_writer, rows, self.work / "scored.parquet")
+            self.progress("scored", len(shipments))
         if scored_writer is not None:
             scored_writer.close()
+        return (np.concatenate(scores) if scores else np.empty(0)), reasons
 
-        all_scores = np.concatenate(scores) if scores else np.empty(0)
-        order = np.argsort(-all_scores, kind="stable")
-        ranks = np.empty(len(all_scores), dtype=np.int64)
-        ranks[order] = np.arange(1, len(all_scores) + 1)
+    def write_ranked(self, scores: np.ndarray, header: list[str], output: TableWriter) -> None:
+        """Pass 3: stream the scored rows to the output in file order with ``risk_rank``."""
+        order = np.argsort(-scores, kind="stable")
+        ranks = np.empty(len(scores), dtype=np.int64)
+        ranks[order] = np.arange(1, len(scores) + 1)
         position = 0
-        with TableWriter(request.out, file_format=request.file_format) as writer:
-            for part in _read_spill(work / "scored.parquet", request.chunk_rows):
-                part["risk_rank"] = ranks[position : position + len(part)]
-                position += len(part)
-                ordered = [c for c in part.columns if c not in SCORE_COLUMNS] + list(SCORE_COLUMNS)
-                writer.write(part[ordered].reset_index(drop=True))
-            if position == 0:
-                writer.write(_empty_output(header))
-
-    summary.rows_read = report.rows_read
-    summary.rows_scored = len(all_scores)
-    summary.rows_rejected = report.rows_rejected
-    summary.alerts = int((all_scores >= threshold).sum())
-    summary.top_reasons = dict(reasons.most_common(TOP_REASONS))
-    summary.seconds = round(time.perf_counter() - started, 3)
-    summary.rows_per_second = round(summary.rows_read / max(summary.seconds, 1e-9), 1)
-    if summary.rows_read != summary.rows_scored + summary.rows_rejected:
-        request.out.unlink(missing_ok=True)
-        raise CountMismatchError(
-            f"{request.path}: read {summary.rows_read} rows but scored {summary.rows_scored} "
-            f"and rejected {summary.rows_rejected}; output removed, please report this"
-        )
-    _write_json(summary_path(request.out), asdict(summary))
-    return summary
+        for part in _read_spill(self.work / "scored.parquet", self.request.chunk_rows):
+            part["risk_rank"] = ranks[position : position + len(part)]
+            position += len(part)
+            ordered = [c for c in part.columns if c not in SCORE_COLUMNS] + list(SCORE_COLUMNS)
+            output.write(part[ordered].reset_index(drop=True))
+        if position == 0:
+            output.write(_empty_output(header))
 
 
 def _empty_output(header: list[str]) -> pd.DataFrame:

@@ -1,0 +1,79 @@
+"""History states absorbed from parts of a history merge into the state of the whole."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from features.build import FeatureContext, query_features
+from features.reference import Reference
+from features.state import HistoryState, address_keys
+from tests.features.history_data import random_history
+
+
+@pytest.fixture(scope="module")
+def context():
+    return FeatureContext(Reference.load())
+
+
+def absorbed(shipments, context, state=None):
+    state = state or HistoryState.empty()
+    return state.absorb(shipments, context.reference, address_keys(shipments))
+
+
+def tables(state):
+    return {
+        **{f"entity {kind}": table.frame for kind, table in state.entities.items()},
+        **{f"pairs {kind}": table.frame for kind, table in state.counterparties.items()},
+        "addresses": state.addresses.frame,
+        "prices": state.prices.frame,
+    }
+
+
+def assert_same_state(actual, expected):
+    assert actual.last_day == expected.last_day
+    actual_tables, expected_tables = tables(actual), tables(expected)
+    assert actual_tables.keys() == expected_tables.keys()
+    for name, frame in expected_tables.items():
+        pd.testing.assert_frame_equal(actual_tables[name], frame, obj=name)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), split_seed=st.integers(0, 10_000))
+def test_merging_the_states_of_any_two_parts_gives_the_state_of_the_whole(
+    context, seed, split_seed
+):
+    shipments = random_history(seed)
+    in_first = np.random.default_rng(split_seed).random(len(shipments)) < 0.5
+    first, second = shipments[in_first], shipments[~in_first]
+    whole = absorbed(shipments, context)
+    merged = absorbed(first, context).merge(absorbed(second, context))
+    assert_same_state(merged, whole)
+    pd.testing.assert_frame_equal(
+        query_features(shipments, merged, context), query_features(shipments, whole, context)
+    )
+
+
+def test_merging_parts_into_a_fitted_state_equals_absorbing_them_in_turn(context):
+    history, later = random_history(1), random_history(2)
+    fitted = absorbed(history, context)
+    parts = [later.iloc[:20], later.iloc[20:45], later.iloc[45:]]
+    in_turn = fitted
+    for part in parts:
+        in_turn = absorbed(part, context, in_turn)
+    merged = fitted
+    for part in reversed(parts):
+        merged = merged.merge(absorbed(part, context))
+    assert_same_state(merged, in_turn)
+
+
+def test_merging_an_empty_state_changes_nothing(context):
+    state = absorbed(random_history(3), context)
+    assert_same_state(state.merge(HistoryState.empty()), state)
+    assert_same_state(HistoryState.empty().merge(state), state)
+
+
+def test_states_with_different_entity_keys_do_not_merge():
+    with pytest.raises(ValueError, match=r"entity keys \(\) and \('broker_id',\)"):
+        HistoryState.empty().merge(HistoryState.empty(("broker_id",)))
