@@ -16,6 +16,7 @@ at the output paths; the summary JSON follows them.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -41,7 +42,7 @@ from features.watchlist import read_watchlist
 from features.writers import TableWriter
 from models.bundle import ModelBundle
 from models.reasons import SEPARATOR
-from models.tracking import THRESHOLD_TAG, ModelVersionInfo
+from models.tracking import THRESHOLD_TAG, ModelVersionInfo, RegistryError
 
 SCORE_COLUMNS = ("diversion_score", "alert", "risk_rank", "reasons")
 TOP_REASONS = 5
@@ -95,9 +96,17 @@ def choose_threshold(
     if override is not None:
         return override, "command line (--threshold)"
     if THRESHOLD_TAG in version.tags:
-        return float(
-            version.tags[THRESHOLD_TAG]
-        ), f"registry tag {THRESHOLD_TAG!r} of {version.uri}"
+        recorded = version.tags[THRESHOLD_TAG]
+        try:
+            threshold = float(recorded)
+        except ValueError:
+            threshold = math.nan
+        if not 0 <= threshold <= 1:
+            raise RegistryError(
+                f"{version.uri} has tag {THRESHOLD_TAG}={recorded!r}, not a number from 0 to 1; "
+                "record one with `divert threshold` or give --threshold"
+            )
+        return threshold, f"registry tag {THRESHOLD_TAG!r} of {version.uri}"
     return bundle.threshold, "training run (score at the 1 % alert budget on its holdout)"
 
 
