@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from features.build import FeatureContext, compute_features
 from features.reference import Reference
@@ -49,7 +50,7 @@ class ModelBundle:
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated diversion probabilities for a feature frame."""
         threads = None if len(features) >= PARALLEL_PREDICT_ROWS else 1
-        with threadpool_limits(limits=threads, user_api="openmp"):
+        with _thread_pools().limit(limits=threads, user_api="openmp"):
             return self.pipeline.predict_proba(features)[:, 1]
 
     def score_features(
@@ -81,6 +82,13 @@ class ModelBundle:
         path = folder / BUNDLE_FILE
         joblib.dump(self, path, compress=3)
         return path
+
+
+@cache
+def _thread_pools() -> ThreadpoolController:
+    """Found once (scanning the loaded libraries takes about 2 ms, longer than a small
+    prediction); by the first prediction scikit-learn's OpenMP runtime is loaded."""
+    return ThreadpoolController()
 
 
 def load_bundle(path: Path) -> ModelBundle:

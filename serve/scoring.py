@@ -84,9 +84,38 @@ class ScoreSummary:
     seconds: float = 0.0
     rows_per_second: float = 0.0
 
+    def check_counts(self) -> None:
+        """``CountMismatchError`` unless every row read was scored or rejected."""
+        if self.rows_read != self.rows_scored + self.rows_rejected:
+            raise CountMismatchError(
+                f"{self.input}: read {self.rows_read} rows but scored {self.rows_scored} and "
+                f"rejected {self.rows_rejected}; nothing was written, please report this"
+            )
+
 
 def summary_path(out: Path) -> Path:
     return out.with_name(out.name + SUMMARY_SUFFIX)
+
+
+def scoring_context(
+    bundle: ModelBundle, watchlist: Path | None, *, workers: int = 2
+) -> FeatureContext:
+    """The bundle's feature context, screening against ``watchlist`` instead if one is given."""
+    context = bundle.context(workers=workers)
+    if watchlist is None:
+        return context
+    index = WatchlistIndex().fit(read_watchlist(watchlist))
+    return FeatureContext(context.reference, index, workers=workers)
+
+
+def check_not_scored(header: list[str] | tuple[str, ...], path) -> None:
+    """``ShipmentFileError`` if the file already has the columns scoring adds."""
+    clashing = [name for name in header if name in SCORE_COLUMNS]
+    if clashing:
+        raise ShipmentFileError(
+            f"{path} already has column(s) {clashing} (is it a scored file?); "
+            "remove or rename them before scoring"
+        )
 
 
 def choose_threshold(
@@ -135,21 +164,11 @@ def score_file(
     """Score ``request.path`` with ``bundle``; see the module docstring for the passes."""
     started = time.perf_counter()
     threshold, source = choose_threshold(bundle, version, request.threshold)
-    watchlist = bundle.watchlist
-    if request.watchlist:
-        watchlist = WatchlistIndex().fit(read_watchlist(request.watchlist))
-    context = bundle.context()
-    if watchlist is not bundle.watchlist:
-        context = type(context)(context.reference, watchlist, workers=context.workers)
+    context = scoring_context(bundle, request.watchlist)
     header = read_header(
         request.path, delimiter=request.column_map.delimiter, encoding=request.column_map.encoding
     )
-    clashing = [name for name in header if name in SCORE_COLUMNS]
-    if clashing:
-        raise ShipmentFileError(
-            f"{request.path} already has column(s) {clashing} (is it a scored file?); "
-            "remove or rename them before scoring"
-        )
+    check_not_scored(header, request.path)
     report = IntakeReport(request.path, file_format(request.path), header)
     summary = ScoreSummary(
         input=str(request.path),
@@ -172,17 +191,12 @@ def score_file(
         summary.rows_read = report.rows_read
         summary.rows_scored = len(scores)
         summary.rows_rejected = report.rows_rejected
-        if summary.rows_read != summary.rows_scored + summary.rows_rejected:
-            raise CountMismatchError(
-                f"{request.path}: read {summary.rows_read} rows but scored "
-                f"{summary.rows_scored} and rejected {summary.rows_rejected}; nothing was "
-                "written, please report this"
-            )
+        summary.check_counts()
     summary.alerts = int((scores >= threshold).sum())
     summary.top_reasons = dict(reasons.most_common(TOP_REASONS))
     summary.seconds = round(time.perf_counter() - started, 3)
     summary.rows_per_second = round(summary.rows_read / max(summary.seconds, 1e-9), 1)
-    _write_json(summary_path(request.out), asdict(summary))
+    write_summary(summary_path(request.out), summary)
     return summary
 
 
@@ -266,7 +280,8 @@ def _empty_output(header: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _write_json(path: Path, content: dict) -> None:
+def write_summary(path: Path, summary: ScoreSummary) -> None:
+    """The summary as JSON, written to a temporary file and renamed into place."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    temporary.write_text(json.dumps(content, indent=2, default=str) + "\n")
+    temporary.write_text(json.dumps(asdict(summary), indent=2, default=str) + "\n")
     os.replace(temporary, path)

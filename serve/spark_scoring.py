@@ -20,14 +20,12 @@ See ``docs/spark.md``.
 
 from __future__ import annotations
 
-import json
-import os
 import pickle
 import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
@@ -43,12 +41,8 @@ from pyspark.sql.types import (
     StructType,
 )
 
-from features.build import FeatureContext
 from features.column_map import ColumnMap
-from features.errors import ShipmentFileError
-from features.screening import WatchlistIndex
 from features.validation import ShipmentValidator
-from features.watchlist import read_watchlist
 from features.writers import output_format
 from models.bundle import ModelBundle
 from models.reasons import SEPARATOR
@@ -56,10 +50,12 @@ from models.tracking import ModelVersionInfo
 from serve.scoring import (
     SCORE_COLUMNS,
     TOP_REASONS,
-    CountMismatchError,
     ScoreSummary,
+    check_not_scored,
     choose_threshold,
+    scoring_context,
     summary_path,
+    write_summary,
 )
 from serve.spark_input import (
     SparkSource,
@@ -98,24 +94,10 @@ class SparkScoreRequest:
     """Partitions for validation, scoring and sorting; default ``partition_count``."""
 
 
-def _context(bundle: ModelBundle, watchlist: Path | None) -> FeatureContext:
-    """One thread per task: Spark runs the tasks in parallel."""
-    context = bundle.context(workers=1)
-    if watchlist is None:
-        return context
-    index = WatchlistIndex().fit(read_watchlist(watchlist))
-    return FeatureContext(context.reference, index, workers=1)
-
-
 def check_header(header: tuple[str, ...], request: SparkScoreRequest) -> None:
     """``ShipmentFileError`` listing the header's problems, as the pandas scorer reports them."""
     ShipmentValidator(request.column_map).check_header(list(header), request.path)
-    clashing = [name for name in header if name in SCORE_COLUMNS]
-    if clashing:
-        raise ShipmentFileError(
-            f"{request.path} already has column(s) {clashing} (is it a scored file?); "
-            "remove or rename them before scoring"
-        )
+    check_not_scored(header, request.path)
 
 
 def _shipment_id_key(header: tuple[str, ...], column_map: ColumnMap) -> Column:
@@ -206,15 +188,6 @@ def _scored_and_alerts(scored: DataFrame) -> tuple[int, int]:
     return totals["rows"], totals["alerts"]
 
 
-def _check_counts(summary: ScoreSummary, request: SparkScoreRequest) -> None:
-    if summary.rows_read != summary.rows_scored + summary.rows_rejected:
-        raise CountMismatchError(
-            f"{request.path}: read {summary.rows_read} rows but scored "
-            f"{summary.rows_scored} and rejected {summary.rows_rejected}; nothing was "
-            "written, please report this"
-        )
-
-
 def _top_reasons(scored: DataFrame) -> dict[str, int]:
     part = F.explode(F.split(F.col("reasons"), re.escape(SEPARATOR))).alias("part")
     codes = (
@@ -249,7 +222,7 @@ def score_on_spark(
     """Score ``request.path`` with ``bundle`` on ``spark``; see the module docstring."""
     started = time.perf_counter()
     threshold, source_text = choose_threshold(bundle, version, request.threshold)
-    context = _context(bundle, request.watchlist)
+    context = scoring_context(bundle, request.watchlist, workers=1)  # Spark runs tasks in parallel
     source = read_source(spark, request.path, request.column_map)
     header = source.layout.header
     check_header(header, request)
@@ -279,7 +252,7 @@ def score_on_spark(
         summary.rows_read = sum(outcome.rows_read for outcome in outcomes)
         summary.rows_rejected = sum(outcome.rows_rejected for outcome in outcomes)
         summary.rows_scored, summary.alerts = _scored_and_alerts(scored)
-        _check_counts(summary, request)
+        summary.check_counts()
         rejects = absorbed.where(F.col(OUTCOME).isNull()).drop(OUTCOME)
         _write(rejects.coalesce(1).sortWithinPartitions("line"), request.rejects, "csv")
         ranking = [F.desc("diversion_score"), F.asc(LINE)]  # ties in file order, as in pandas
@@ -292,7 +265,7 @@ def score_on_spark(
     summary.seconds = round(time.perf_counter() - started, 3)
     summary.rows_per_second = round(summary.rows_read / max(summary.seconds, 1e-9), 1)
     if is_local(request.out):
-        _write_json(summary_path(Path(request.out)), asdict(summary))
+        write_summary(summary_path(Path(request.out)), summary)
     return summary
 
 
@@ -315,9 +288,3 @@ def _cache_scope() -> Iterator[Callable]:
     finally:
         for frame in cached:
             frame.unpersist()
-
-
-def _write_json(path: Path, content: dict) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    temporary.write_text(json.dumps(content, indent=2, default=str) + "\n")
-    os.replace(temporary, path)
