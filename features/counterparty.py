@@ -34,12 +34,15 @@ FEATURES = (
 )
 
 
-def _diverter_links(state: HistoryState) -> EventTable:
+def first_diversion_days(state: HistoryState) -> pd.Series:
+    """Each consignee found diverting: the first day of a shipment labelled diverted."""
+    return state.entities["consignee"].first_days("diverted")
+
+
+def diverter_links(state: HistoryState) -> EventTable:
     """One event per (address, consignee) on the first day both were known: co-located and
     found diverting."""
-    consignees = state.entities["consignee"].frame
-    positive = consignees[consignees["diverted"] > 0]
-    first_positive = positive.groupby("key")["day"].min()
+    first_positive = first_diversion_days(state)
     pairs = state.addresses.frame
     positive_day = pairs["other"].map(first_positive)
     linked = pairs[positive_day.notna()]
@@ -50,11 +53,16 @@ def _diverter_links(state: HistoryState) -> EventTable:
 
 
 def _own_link_day(state: HistoryState, addresses: pd.Series, consignees: pd.Series) -> np.ndarray:
-    table = state.entities["consignee"].frame
-    first_positive = table[table["diverted"] > 0].groupby("key")["day"].min()
     at_address = state.addresses.first_day_of(addresses, consignees)
-    positive = consignees.map(first_positive).to_numpy(dtype="float64")
+    positive = consignees.map(first_diversion_days(state)).to_numpy(dtype="float64")
     return np.maximum(at_address, positive)
+
+
+def prior_diverters(linked, own_link_day, days, no_address):
+    """Other consignees at the address found diverting before the day, from the address's
+    ``linked`` total and this consignee's own link day (NaN if none); arrays or scalars."""
+    own = np.asarray(own_link_day < days).astype("float64")
+    return np.where(no_address, np.nan, linked - own)
 
 
 WATCHLIST_COLUMNS = (
@@ -91,7 +99,7 @@ def address_link_features(
 ) -> pd.DataFrame:
     """Links to earlier diverters at the same address; ``state`` must know every earlier row."""
     days = day_numbers(shipments["ship_date"])
-    linked = _diverter_links(state).lookup(addresses, days).total("linked")
-    own = (_own_link_day(state, addresses, shipments["consignee_id"]) < days).astype("float64")
-    prior = np.where(addresses.isna(), np.nan, linked - own)
+    linked = diverter_links(state).lookup(addresses, days).total("linked")
+    own = _own_link_day(state, addresses, shipments["consignee_id"])
+    prior = prior_diverters(linked, own, days, addresses.isna().to_numpy())
     return pd.DataFrame({"screen_address_prior_diverters": prior}, index=shipments.index)

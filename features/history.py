@@ -81,13 +81,20 @@ def _entity_columns(
 ) -> dict:
     key, _ = entity_columns(state.entity_keys)[kind]
     lookup = state.entities[kind].lookup(shipments[key], days)
+    counterparties = state.counterparties[kind].as_events.lookup(shipments[key], days)
+    return entity_values(kind, lookup, counterparties, days)
+
+
+def entity_values(kind: str, lookup, counterparties, days):
+    """The entity's history features from its lookups: ``PriorLookup`` over a batch (arrays)
+    or ``features.record.RecordLookup`` for one shipment (scalars), so both paths share the
+    arithmetic. ``counterparties`` counts ``new`` pairs."""
     year = lookup.total("shipments", YEAR_WINDOW)
     recent_value = lookup.total("value_cents", RECENT_WINDOW) / CENTS
     older_value = lookup.total_between("value_cents", RECENT_WINDOW, YEAR_WINDOW) / CENTS
     older_rate = older_value * RECENT_WINDOW / (YEAR_WINDOW - RECENT_WINDOW)
     with np.errstate(invalid="ignore", divide="ignore"):
-        chpl_share = lookup.total("chpl", YEAR_WINDOW) / year
-    counterparties = state.counterparties[kind].as_events.lookup(shipments[key], days)
+        chpl_share = np.divide(lookup.total("chpl", YEAR_WINDOW), year)
     columns = {
         f"{kind}_prior_shipments_30d": lookup.total("shipments", SHORT_WINDOW),
         f"{kind}_prior_shipments_365d": year,
@@ -113,15 +120,26 @@ def _consignee_columns(
     registration_days[registered.isna().to_numpy()] = np.nan
     at_address = state.addresses.as_events.lookup(addresses, days).total("new")
     own_first = state.addresses.first_day_of(addresses, shipments["consignee_id"])
-    own_earlier = (own_first < days).astype("float64")
+    return consignee_values(
+        days, registration_days, at_address, own_first, addresses.isna().to_numpy()
+    )
+
+
+def consignee_values(days, registration_days, at_address, own_first, no_address):
+    """Registration and address features from point-in-time facts (arrays or scalars):
+    ``at_address`` counts consignees first seen at the address before the day, ``own_first``
+    is the day this consignee was first seen there (NaN if never)."""
+    own_earlier = np.asarray(own_first < days).astype("float64")
     invasion = np.datetime64(INVASION_DATE, "D").astype("float64")
     return {
         "consignee_registration_age_days": days - registration_days,
         "consignee_registered_after_invasion": np.where(
-            np.isnan(registration_days), np.nan, (registration_days >= invasion).astype("float64")
+            np.isnan(registration_days),
+            np.nan,
+            np.asarray(registration_days >= invasion).astype("float64"),
         ),
         "consignee_address_other_consignees": np.where(
-            addresses.isna(), np.nan, at_address - own_earlier
+            no_address, np.nan, at_address - own_earlier
         ),
     }
 

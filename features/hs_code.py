@@ -46,10 +46,16 @@ FEATURES = (
 
 def log_unit_values(shipments: pd.DataFrame) -> np.ndarray:
     """log(value / quantity), NaN where the quantity is missing or zero."""
-    quantity = shipments["quantity"].to_numpy(dtype="float64")
+    return log_unit_value(
+        shipments["value_usd"].to_numpy(dtype="float64"),
+        shipments["quantity"].to_numpy(dtype="float64"),
+    )
+
+
+def log_unit_value(value, quantity):
+    """``log_unit_values`` of arrays or of one shipment's numbers."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = shipments["value_usd"].to_numpy(dtype="float64") / quantity
-    return np.where(quantity > 0, np.log(ratio), np.nan)
+        return np.where(quantity > 0, np.log(value / quantity), np.nan)
 
 
 def price_events(shipments: pd.DataFrame) -> EventTable:
@@ -72,15 +78,9 @@ def hs_features(shipments: pd.DataFrame, prices: EventTable, reference: Referenc
     """The HS-code family; ``prices`` must already include this batch's own events."""
     hs6 = shipments["hs_code"]
     code_columns = ["hs_chpl_listed", "hs_chpl_tier_rank", "hs_chapter", "hs_heading"]
-    codes = table_distinct(hs6, partial(_code_features, reference=reference), code_columns)
+    codes = table_distinct(hs6, partial(code_features, reference=reference), code_columns)
     lookup = prices.lookup(hs6, day_numbers(shipments["ship_date"]))
-    count = lookup.total("priced")
-    trusted = count >= MIN_PRICE_HISTORY
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = lookup.total("log_unit_value") * LOG_QUANTUM / count
-        variance = lookup.total("log_unit_value_squared") * LOG_QUANTUM / count - mean**2
-        log_ratio = np.where(trusted, log_unit_values(shipments) - mean, np.nan)
-        zscore = log_ratio / np.sqrt(np.maximum(variance, 1e-6))
+    log_ratio, zscore = unit_value_values(lookup, log_unit_values(shipments))
     return codes.assign(
         hs_humanitarian=codes["hs_chapter"].isin(HUMANITARIAN_CHAPTERS).astype("float64"),
         hs_unit_value_log_ratio=log_ratio,
@@ -88,7 +88,21 @@ def hs_features(shipments: pd.DataFrame, prices: EventTable, reference: Referenc
     )
 
 
-def _code_features(hs6: str | None, reference: Reference) -> tuple[float, ...]:
+def unit_value_values(lookup, log_value) -> tuple:
+    """Unit value against the HS-6's earlier priced shipments, as (log ratio, z-score); NaN
+    until ``MIN_PRICE_HISTORY`` of them exist. ``lookup`` is a ``PriorLookup`` (arrays) or a
+    ``features.record.RecordLookup`` (one shipment) on the price table."""
+    count = lookup.total("priced")
+    trusted = count >= MIN_PRICE_HISTORY
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = lookup.total("log_unit_value") * LOG_QUANTUM / count
+        variance = lookup.total("log_unit_value_squared") * LOG_QUANTUM / count - mean**2
+        log_ratio = np.where(trusted, log_value - mean, np.nan)
+        zscore = log_ratio / np.sqrt(np.maximum(variance, 1e-6))
+    return log_ratio, zscore
+
+
+def code_features(hs6: str | None, reference: Reference) -> tuple[float, ...]:
     """CHPL listing, tier rank, chapter and heading of one HS-6 code (validated: 6 digits)."""
     if hs6 is None:
         return (np.nan, np.nan, np.nan, np.nan)

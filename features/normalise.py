@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import numpy as np
 import pandas as pd
 import pycountry
 from unidecode import unidecode
@@ -88,12 +89,26 @@ def parse_countries(raw: pd.Series) -> pd.Series:
     return raw.map(mapping).astype("str")
 
 
+def _spread(distinct: pd.Series, codes: np.ndarray, like: pd.Series) -> pd.Series:
+    """Values computed for the distinct values of ``like`` (``pd.factorize`` codes), one per
+    row of ``like``; NA where ``like`` is NA."""
+    values = distinct.array.take(codes, allow_fill=True)
+    return pd.Series(values, index=like.index, name=like.name)
+
+
 def parse_country_lists(raw: pd.Series, separator: str) -> tuple[pd.Series, pd.Series]:
     """Parse separator-joined country lists.
 
     Returns the canonical lists (ISO-2 codes joined by ``separator``, NA when empty) and, per
-    row, the first element that is not a known country (NA when all are known).
+    row, the first element that is not a known country (NA when all are known). Each
+    distinct list is parsed once.
     """
+    codes, distinct = pd.factorize(raw)
+    joined, unknown = _parse_country_lists(pd.Series(distinct, dtype="str"), separator)
+    return _spread(joined, codes, raw), _spread(unknown, codes, raw)
+
+
+def _parse_country_lists(raw: pd.Series, separator: str) -> tuple[pd.Series, pd.Series]:
     present = raw.dropna()
     items = present.str.split(separator).explode().str.strip()
     items = items[items != ""]
@@ -104,10 +119,12 @@ def parse_country_lists(raw: pd.Series, separator: str) -> tuple[pd.Series, pd.S
 
 
 def parse_hs6(raw: pd.Series) -> pd.Series:
-    """HS-6 code from a 6-10 digit HS or national code with optional dots, spaces or dashes."""
-    compact = raw.str.replace(HS_SEPARATORS, "", regex=True)
+    """HS-6 code from a 6-10 digit HS or national code with optional dots, spaces or dashes
+    (each distinct code parsed once)."""
+    codes, distinct = pd.factorize(raw)
+    compact = pd.Series(distinct, dtype="str").str.replace(HS_SEPARATORS, "", regex=True)
     valid = compact.str.fullmatch(HS_PATTERN).fillna(False).astype(bool)
-    return compact.str.slice(0, HS6_LENGTH).where(valid)
+    return _spread(compact.str.slice(0, HS6_LENGTH).where(valid), codes, raw)
 
 
 def parse_dates(raw: pd.Series, date_format: str | None) -> pd.Series:

@@ -18,7 +18,7 @@ from features.build import FeatureContext, query_features
 from features.column_map import ColumnMap
 from features.intake import IntakeReport, iter_validated
 from features.readers import DEFAULT_CHUNK_ROWS
-from features.state import HistoryState, address_keys
+from features.state import HistoryState, StateMerger, address_keys
 from features.validation import ValidatedChunk
 
 
@@ -32,12 +32,19 @@ def absorb_file(
     report: IntakeReport | None = None,
     rejects_path: Path | None = None,
 ) -> HistoryState:
-    """Pass one: ``state`` plus every valid row of the file (tallying and rejects here)."""
+    """Pass one: ``state`` plus every valid row of the file (tallying and rejects here).
+
+    Each chunk is absorbed into a partial state and the partial states are merged in a
+    balanced order (``StateMerger``), so the work grows as n log n with the file, not n**2.
+    """
+    merger = StateMerger()
     for chunk in iter_validated(
         path, column_map, chunk_rows=chunk_rows, report=report, rejects_path=rejects_path
     ):
-        state = state.absorb(chunk.shipments, context.reference, address_keys(chunk.shipments))
-    return state
+        shipments = chunk.shipments
+        partial = HistoryState.empty(state.entity_keys)
+        merger.add(partial.absorb(shipments, context.reference, address_keys(shipments)))
+    return merger.merged(into=state)
 
 
 def feature_chunks(

@@ -8,6 +8,7 @@ totals fitted on a training history can be carried forward into later files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,39 +25,84 @@ def day_numbers(dates: pd.Series) -> np.ndarray:
     return dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
-def _group(keys: pd.Series, days: np.ndarray, others: pd.Series | None = None):
-    """Sorted distinct (key[, other], day) groups and each row's group number.
+def _sorted_codes(values: pd.Series | pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Each value's position among the sorted distinct values, and those values as strings.
 
-    Keys are coded in sorted order, so a table's layout depends only on its content, never on
-    the order or chunking of the rows that built it.
+    Codes follow sorted order, so a table's layout depends only on its content, never on the
+    order or chunking of the rows that built it.
     """
-    key_codes, key_values = pd.factorize(keys, sort=True)
-    packed = key_codes.astype(np.int64) * DAY_SPAN
-    if others is not None:
-        other_codes, other_values = pd.factorize(others, sort=True)
-        packed = (packed // DAY_SPAN * (len(other_values) + 1) + other_codes) * DAY_SPAN
-    else:
-        other_values = None
-    groups, inverse = np.unique(packed + days + DAY_OFFSET, return_inverse=True)
-    return groups, inverse, key_values, other_values
+    codes, distinct = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), pd.Index(distinct, dtype="str")
 
 
-@dataclass(frozen=True)
+def _group(keys: pd.Series, others: pd.Series, days: np.ndarray):
+    """Sorted distinct (key, other, day) groups, and the sorted distinct keys and others."""
+    key_codes, key_values = _sorted_codes(keys)
+    other_codes, other_values = _sorted_codes(others)
+    packed = (key_codes * (len(other_values) + 1) + other_codes) * DAY_SPAN
+    return np.unique(packed + days + DAY_OFFSET), key_values, other_values
+
+
+INT32_MAX = np.iinfo(np.int32).max
+
+
+def _narrowed(running: np.ndarray) -> np.ndarray:
+    """Running totals as int32 when they are whole numbers from 0 to ``INT32_MAX`` (counts),
+    so that differences of two fit too; float64 otherwise."""
+    if not 0 <= running.min() <= running.max() <= INT32_MAX:  # NaN fails too
+        return running
+    narrow = running.astype(np.int32)
+    return narrow if np.array_equal(narrow, running) else running
+
+
 class EventTable:
     """Per-``(key, day)`` totals of some measures, sorted by key then day.
 
-    Measures must be integer-valued (counts, cents, quantised logs): their sums are then exact,
-    so totals do not depend on the order in which events were added.
+    Measures must be integer-valued (counts, cents, quantised logs): their sums are then exact
+    (while running totals stay below 2**53), so totals do not depend on the order in which
+    events were added.
+
+    Held compactly, with no string per row: the sorted distinct ``keys``, one ``packed``
+    (key code, day) per row and each measure's running total (``cumulative``), 8 bytes a row
+    each (4 for counts, kept as int32). ``frame`` is built from them on each access.
     """
 
-    frame: pd.DataFrame
-    """Columns ``key``, ``day`` and one float column per measure."""
+    keys: pd.Index
+    """The distinct keys, sorted; a key's code is its position here."""
+    packed: np.ndarray
+    """``code * DAY_SPAN + day + DAY_OFFSET`` per row: sorted, one int64 per (key, day)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        """A table of ``frame``'s columns ``key``, ``day`` and measures (rows of the same key
+        and day are summed)."""
+        measures = {name: frame[name].to_numpy() for name in frame.columns[2:]}
+        table = self.from_events(frame["key"], frame["day"].to_numpy(), measures)
+        self._hold(table.keys, table.packed, table._running)
+
+    def _hold(self, keys: pd.Index, packed: np.ndarray, running: dict[str, np.ndarray]) -> None:
+        self.keys = keys
+        self.packed = packed
+        self._running = running
+        """Measure -> running totals, with a leading 0 (int32 or float64, see ``_narrowed``)."""
+
+    @classmethod
+    def _of(cls, keys: pd.Index, packed: np.ndarray, running: dict[str, np.ndarray]) -> EventTable:
+        table = cls.__new__(cls)
+        table._hold(keys, packed, running)
+        return table
+
+    def __reduce__(self):
+        # pickled as its frame, the layout of earlier versions, so that bundles load both ways
+        return (type(self), (self.frame,))
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickle a table saved by an earlier version (a dataclass holding ``frame``)."""
+        self.__init__(state["frame"])
 
     @classmethod
     def empty(cls, measures: tuple[str, ...]) -> EventTable:
-        columns = {"key": pd.Series(dtype="str"), "day": pd.Series(dtype="int64")}
-        columns |= {name: pd.Series(dtype="float64") for name in measures}
-        return cls(pd.DataFrame(columns))
+        running = {name: np.zeros(1) for name in measures}
+        return cls._of(pd.Index([], dtype="str"), np.empty(0, dtype=np.int64), running)
 
     @classmethod
     def from_events(
@@ -64,33 +110,85 @@ class EventTable:
     ) -> EventTable:
         """Sum events per (key, day); rows whose key is missing are ignored."""
         present = keys.notna().to_numpy()
-        keys, days = keys[present], np.asarray(days)[present]
-        groups, inverse, key_values, _ = _group(keys, days)
-        columns = {
-            "key": pd.array(np.asarray(key_values, dtype=object)[groups // DAY_SPAN], dtype="str"),
-            "day": groups % DAY_SPAN - DAY_OFFSET,
-        }
-        for name, values in measures.items():
-            weights = np.asarray(values, dtype="float64")[present]
-            columns[name] = np.bincount(inverse, weights=weights, minlength=len(groups))
-        return cls(pd.DataFrame(columns))
+        codes, distinct = _sorted_codes(keys[present])
+        packed = codes * DAY_SPAN + np.asarray(days)[present] + DAY_OFFSET
+        return cls._summed(
+            distinct,
+            packed,
+            tuple(measures),
+            lambda name: np.asarray(measures[name], dtype="float64")[present],
+        )
 
     @classmethod
-    def _summed(cls, events: pd.DataFrame) -> EventTable:
-        measures = {name: events[name].to_numpy() for name in events.columns[2:]}
-        return cls.from_events(events["key"], events["day"].to_numpy(), measures)
+    def _summed(
+        cls,
+        keys: pd.Index,
+        packed: np.ndarray,
+        measures: tuple[str, ...],
+        values_of: Callable[[str], np.ndarray],
+    ) -> EventTable:
+        """The table of events given as packed (key code, day), in any order, and each
+        measure's values (made one measure at a time, to hold few copies at once).
+        ``packed`` is sorted in place."""
+        order = np.argsort(packed, kind="stable")
+        packed.sort(kind="stable")
+        ends_group = np.empty(len(packed), dtype=bool)
+        ends_group[:-1] = packed[1:] != packed[:-1]
+        ends_group[-1:] = True
+        last = np.flatnonzero(ends_group)
+        running = {}
+        for name in measures:
+            totals = values_of(name)[order]
+            np.cumsum(totals, out=totals)
+            running[name] = _narrowed(np.concatenate([[0.0], totals[last]]))
+            del totals  # before the next measure's values are made
+        return cls._of(keys, packed[last], running)
 
     @property
     def measures(self) -> tuple[str, ...]:
-        return tuple(self.frame.columns[2:])
+        return tuple(self._running)
+
+    @property
+    def days(self) -> np.ndarray:
+        """Each row's day (computed on each access)."""
+        return self.packed % DAY_SPAN - DAY_OFFSET
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Columns ``key``, ``day`` and one float column per measure, one row per (key, day)
+        (built on each access)."""
+        columns = {"key": self.keys.take(self.packed // DAY_SPAN).array, "day": self.days}
+        return pd.DataFrame(columns | {name: self._values(name) for name in self.measures})
+
+    def _values(self, measure: str) -> np.ndarray:
+        """The measure's value per row."""
+        return np.diff(self._running[measure]).astype("float64")
 
     def merge(self, other: EventTable) -> EventTable:
         """Totals of both tables (the same measures)."""
-        if other.frame.empty:
-            return self
-        if self.frame.empty:
-            return other
-        return self._summed(pd.concat([self.frame, other.frame], ignore_index=True))
+        return self.combined([self, other])
+
+    @classmethod
+    def combined(cls, tables: list[EventTable]) -> EventTable:
+        """Totals of all ``tables`` (the same measures), in one sort."""
+        filled = [table for table in tables if len(table.packed)]
+        if len(filled) <= 1:
+            return filled[0] if filled else tables[0]
+        _, keys = _sorted_codes(filled[0].keys.append([table.keys for table in filled[1:]]))
+        ends = np.cumsum([len(table.packed) for table in filled])
+        packed = np.empty(ends[-1], dtype=np.int64)
+        for table, end in zip(filled, ends, strict=True):
+            codes = keys.get_indexer(table.keys)[table.packed // DAY_SPAN]
+            packed[end - len(table.packed) : end] = codes * DAY_SPAN + table.packed % DAY_SPAN
+
+        def values_of(name: str) -> np.ndarray:
+            values = np.empty(ends[-1])
+            for table, end in zip(filled, ends, strict=True):
+                running = table._running[name]
+                np.subtract(running[1:], running[:-1], out=values[end - len(table.packed) : end])
+            return values
+
+        return cls._summed(keys, packed, filled[0].measures, values_of)
 
     def compact(self, before_day: int) -> EventTable:
         """Fold each key's events before ``before_day`` into one row at its first such day.
@@ -98,36 +196,21 @@ class EventTable:
         Totals over windows that start on or after ``before_day``, all-time totals and first
         days are unchanged, so a state frozen at a cutoff can drop its day-level detail.
         """
-        old = self.frame["day"] < before_day
-        folded = (
-            self.frame[old]
-            .groupby("key", sort=True)
-            .agg({"day": "min", **{name: "sum" for name in self.measures}})
-        )
-        events = pd.concat([folded.reset_index(), self.frame[~old]], ignore_index=True)
-        return self._summed(events)
-
-    @cached_property
-    def keys(self) -> pd.Index:
-        """The distinct keys, in table order; a key's code is its position here."""
-        return pd.Index(self.frame["key"].unique())
-
-    @cached_property
-    def packed(self) -> np.ndarray:
-        """``code * DAY_SPAN + day + DAY_OFFSET`` per row: sorted, one int64 per (key, day)."""
-        codes = self.keys.get_indexer(self.frame["key"]).astype(np.int64)
-        return codes * DAY_SPAN + self.frame["day"].to_numpy() + DAY_OFFSET
-
-    @cached_property
-    def _running_totals(self) -> dict[str, np.ndarray]:
-        return {}
+        key_start = np.searchsorted(self.packed, self.packed // DAY_SPAN * DAY_SPAN)
+        folded = np.where(self.days < before_day, self.packed[key_start], self.packed)
+        return self._summed(self.keys, folded, self.measures, self._values)
 
     def cumulative(self, measure: str) -> np.ndarray:
-        """Running total of ``measure`` with a leading 0 (computed once per table)."""
-        if measure not in self._running_totals:
-            values = self.frame[measure].to_numpy(dtype="float64")
-            self._running_totals[measure] = np.concatenate([[0.0], np.cumsum(values)])
-        return self._running_totals[measure]
+        """Running total of ``measure`` over the rows, with a leading 0 (float64)."""
+        return self._running[measure].astype("float64", copy=False)
+
+    def first_days(self, measure: str) -> pd.Series:
+        """Each key's first day with a positive ``measure`` (keys without one left out),
+        as ``frame[frame[measure] > 0].groupby("key")["day"].min()`` gives it."""
+        rows = np.flatnonzero(self._values(measure) > 0)
+        codes, first = np.unique(self.packed[rows] // DAY_SPAN, return_index=True)
+        keys = pd.Index(self.keys.take(codes), name="key")
+        return pd.Series(self.packed[rows[first]] % DAY_SPAN - DAY_OFFSET, index=keys, name="day")
 
     def codes_of(self, keys: pd.Series) -> np.ndarray:
         """Each key's code in this table, -1 for keys it has never seen (or NA)."""
@@ -151,9 +234,11 @@ class PriorLookup:
         self._order = np.argsort(self._query, kind="stable")
         self._sorted = self._query[self._order]
         self._before = self._position(0)
-        # code * DAY_SPAN sorts before every (key, day) of the key and after earlier keys.
-        key_start = self._query - days
-        self._group_start = np.searchsorted(table.packed, key_start, side="left")
+        # code * DAY_SPAN sorts before every (key, day) of the key and after earlier keys;
+        # the queries' order sorts these too (the code is the major part of the query)
+        self._group_start = np.empty(len(codes), dtype=np.int64)
+        key_start = self._sorted - np.asarray(days)[self._order]
+        self._group_start[self._order] = np.searchsorted(table.packed, key_start, side="left")
 
     def _position(self, days_back: int) -> np.ndarray:
         """Index of the first table row at or after ``(key, day - days_back)``, per query.
@@ -169,24 +254,24 @@ class PriorLookup:
 
     def total(self, measure: str, window: int | None = None) -> np.ndarray:
         """Sum of ``measure`` over ``[day - window, day)``, or over all earlier days."""
-        cumulative = self._table.cumulative(measure)
+        cumulative = self._table._running[measure]
         start = self._group_start if window is None else self._position(window)
         return np.where(self._known, cumulative[self._before] - cumulative[start], 0.0)
 
     def total_between(self, measure: str, newest: int, oldest: int) -> np.ndarray:
         """Sum over ``[day - oldest, day - newest)``: an older window, for growth ratios."""
-        cumulative = self._table.cumulative(measure)
+        cumulative = self._table._running[measure]
         result = cumulative[self._position(newest)] - cumulative[self._position(oldest)]
         return np.where(self._known, result, 0.0)
 
     def first_day(self) -> np.ndarray:
         """The key's first event day before the queried day, NaN when there is none."""
-        days = self._table.frame["day"].to_numpy()
+        packed = self._table.packed
         seen = self._known & (self._before > self._group_start)
-        if not len(days):
+        if not len(packed):
             return np.full(len(seen), np.nan)
-        first = days[np.minimum(self._group_start, len(days) - 1)].astype("float64")
-        return np.where(seen, first, np.nan)
+        first = packed[np.minimum(self._group_start, len(packed) - 1)] % DAY_SPAN - DAY_OFFSET
+        return np.where(seen, first.astype("float64"), np.nan)
 
 
 @dataclass(frozen=True)
@@ -209,29 +294,31 @@ class PairTable:
         """First day of each (key, other) pair; rows missing either part are ignored."""
         present = (keys.notna() & others.notna()).to_numpy()
         keys, others = keys[present], others[present]
-        groups, _, key_values, other_values = _group(keys, np.asarray(days)[present], others)
+        groups, key_values, other_values = _group(keys, others, np.asarray(days)[present])
         # groups are sorted by (pair, day): a pair's first group holds its first day
         pairs, first_group = np.unique(groups // DAY_SPAN, return_index=True)
         other_count = len(other_values) + 1
-        key_values = np.asarray(key_values, dtype=object)
-        other_values = np.asarray(other_values, dtype=object)
         return cls(
             pd.DataFrame(
                 {
-                    "key": pd.array(key_values[pairs // other_count], dtype="str"),
-                    "other": pd.array(other_values[pairs % other_count], dtype="str"),
+                    "key": key_values.take(pairs // other_count).array,
+                    "other": other_values.take(pairs % other_count).array,
                     "day": groups[first_group] % DAY_SPAN - DAY_OFFSET,
                 }
             )
         )
 
     def merge(self, other: PairTable) -> PairTable:
-        if other.frame.empty:
-            return self
-        if self.frame.empty:
-            return other
-        both = pd.concat([self.frame, other.frame], ignore_index=True)
-        return self.from_events(both["key"], both["other"], both["day"].to_numpy())
+        return self.combined([self, other])
+
+    @classmethod
+    def combined(cls, tables: list[PairTable]) -> PairTable:
+        """The first days of the pairs of all ``tables``, in one sort."""
+        filled = [table for table in tables if not table.frame.empty]
+        if len(filled) <= 1:
+            return filled[0] if filled else tables[0]
+        every = pd.concat([table.frame for table in filled], ignore_index=True)
+        return cls.from_events(every["key"], every["other"], every["day"].to_numpy())
 
     @cached_property
     def as_events(self) -> EventTable:

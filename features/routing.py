@@ -24,6 +24,8 @@ LOGISTICS_NAME = re.compile(
 """Name words of freight forwarders, trading and logistics companies (red flag R11)."""
 
 PARTIES = ("consignee", "destination", "end_user", "payer")
+COUNTRY_FLAGS = ("target", "eaeu", "hub_lists", "partner")
+"""The per-party feature suffixes, in the order ``country_flags`` returns them."""
 
 FEATURES = (
     *(
@@ -85,14 +87,14 @@ def routing_features(shipments: pd.DataFrame, reference: Reference) -> pd.DataFr
     parties = [
         table_distinct(
             country,
-            partial(_country_flags, reference=reference),
-            [f"route_{party}_{flag}" for flag in ("target", "eaeu", "hub_lists", "partner")],
+            partial(country_flags, reference=reference),
+            [f"route_{party}_{flag}" for flag in COUNTRY_FLAGS],
         )
         for party, country in _country_columns(shipments).items()
     ]
     transit = table_distinct(
         shipments["transit_countries"],
-        partial(_transit_flags, reference=reference),
+        partial(transit_flags, reference=reference),
         ["route_transit_target", "route_transit_count", "route_transit_hubs"],
     )
     destination = shipments["destination_country"]
@@ -124,7 +126,7 @@ def routing_features(shipments: pd.DataFrame, reference: Reference) -> pd.DataFr
     return frame.astype("float64")[[feature.name for feature in FEATURES]]
 
 
-def _country_flags(country: str | None, reference: Reference) -> tuple[float, ...]:
+def country_flags(country: str | None, reference: Reference) -> tuple[float, ...]:
     """Target, EAEU, number of official hub lists, partner: for one ISO-2 code."""
     groups = reference.countries
     hub_lists = sum(country in groups[name] for name in HUB_LISTS)
@@ -136,7 +138,7 @@ def _country_flags(country: str | None, reference: Reference) -> tuple[float, ..
     )
 
 
-def _transit_flags(transit: str | None, reference: Reference) -> tuple[float, ...]:
+def transit_flags(transit: str | None, reference: Reference) -> tuple[float, ...]:
     """Through Russia/Belarus, number of transit countries, number of them that are hubs."""
     countries = transit.split(TRANSIT_SEPARATOR) if transit else []
     groups = reference.countries

@@ -22,6 +22,7 @@ since always and are seen by every row. A row without a date sees only those und
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,6 +68,8 @@ EXACT_SCORE = 100.0
 SCORERS = (fuzz.ratio, fuzz.token_sort_ratio)
 """A pair scores the larger of the two: words as written, and words sorted. Sorting alone
 fails when a typo moves a word (``gershik kapital`` / ``gershik capital`` sort apart)."""
+
+DIGITS = re.compile(r"\d+")
 
 NAME_MATCH_COLUMNS = ("score", "entry_id", "matched_name", "country_match")
 ADDRESS_MATCH_COLUMNS = ("matched", "score", "entry_id", "matched_address")
@@ -401,8 +404,14 @@ def _aligned(values: pd.Series, like: pd.Series) -> pd.Series:
     return pd.Series(values.to_numpy(), index=like.index, dtype=values.dtype)
 
 
+def numbers_in(key: str) -> str:
+    """The numbers of a normalised address, sorted: two addresses can only be the same place
+    when these are equal."""
+    return " ".join(sorted(DIGITS.findall(key)))
+
+
 def _numbers(keys: pd.Series) -> pd.Series:
-    return keys.str.findall(r"\d+").map(lambda found: " ".join(sorted(found)))
+    return keys.map(numbers_in)
 
 
 def _day(as_of: pd.Series) -> pd.Series:
@@ -411,3 +420,82 @@ def _day(as_of: pd.Series) -> pd.Series:
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_localize(None)
     return stamps.dt.normalize()
+
+
+class RecordScreener:
+    """``WatchlistIndex`` answers for one shipment at a time, without pandas.
+
+    Gives the same values as ``watchlist_features`` computes for a row: the best name score
+    among entries listed before the day (the country only breaks ties between entries, so it
+    does not change the score) and whether the address is a listed one.
+    """
+
+    def __init__(self, index: WatchlistIndex) -> None:
+        check_is_fitted(index)
+        self.index = index
+        listed_on = index.entries_["listed_on"].to_numpy(dtype="datetime64[ns]")
+        self._listed_on = [None if np.isnat(day) else int(day.view(np.int64)) for day in listed_on]
+        self._name_entries = _entries_by_key(index.names_)
+        self._address_entries = _entries_by_key(index.addresses_)
+
+    def prepare(self, names: list[str | None], addresses: list[str | None]) -> None:
+        """Score the names and addresses of a batch of shipments in one pass per table (one
+        vectoriser call instead of one per string); the single-shipment answers that follow
+        read the results from the tables' memory of scored strings."""
+        index = self.index
+        name_keys = {normalise_name(name) for name in names if name is not None} - {""}
+        address_keys = {normalise_address(address) for address in addresses if address is not None}
+        address_keys = {key for key in address_keys if key and _is_informative(key)}
+        threshold = index.address_fuzzy_threshold
+        for table, keys, cutoff in (
+            (index.name_table_, name_keys, index.min_score),
+            (index.address_table_, address_keys, EXACT_SCORE if threshold is None else threshold),
+        ):
+            if keys:
+                table.pairs(np.array(sorted(keys), dtype=object), cutoff)
+
+    def name_score(self, name: str | None, day: np.datetime64) -> float:
+        """0-100, 0 when no entry listed before ``day`` reaches ``min_score``, NaN when the
+        name is missing or normalises to nothing."""
+        key = normalise_name(name) if name is not None else ""
+        if not key:
+            return np.nan
+        index = self.index
+        best = 0.0
+        for string, score in self._pairs(index.name_table_, key, index.min_score):
+            if score > best and self._any_seen(self._name_entries[string], day):
+                best = score
+        return best
+
+    def address_listed(self, address: str | None, day: np.datetime64) -> bool:
+        """Whether the address is a listed address of an entry listed before ``day``."""
+        key = normalise_address(address) if address is not None else ""
+        if not key or not _is_informative(key):
+            return False
+        threshold = self.index.address_fuzzy_threshold
+        cutoff = EXACT_SCORE if threshold is None else threshold
+        numbers = numbers_in(key)
+        for string, _ in self._pairs(self.index.address_table_, key, cutoff):
+            if numbers_in(string) == numbers and self._any_seen(self._address_entries[string], day):
+                return True
+        return False
+
+    @staticmethod
+    def _pairs(table: _FuzzyTable, key: str, cutoff: float) -> list[tuple[str, float]]:
+        pairs = table.pairs(np.array([key], dtype=object), cutoff)
+        return list(zip(table.strings[pairs.choice], pairs.score.tolist(), strict=True))
+
+    def _any_seen(self, entries: list[int], day: np.datetime64) -> bool:
+        if np.isnat(day):
+            return any(self._listed_on[entry] is None for entry in entries)
+        stamp = int(day.astype("datetime64[ns]").astype(np.int64))
+        return any(
+            self._listed_on[entry] is None or self._listed_on[entry] < stamp for entry in entries
+        )
+
+
+def _entries_by_key(listed: pd.DataFrame) -> dict[str, list[int]]:
+    entries: dict[str, list[int]] = {}
+    for key, entry in zip(listed["key"], listed["entry"], strict=True):
+        entries.setdefault(key, []).append(int(entry))
+    return entries

@@ -106,25 +106,7 @@ class HistoryState:
         Totals are exact sums and pairs keep their first day, so states absorbed from parts of
         a history, in any grouping or order, merge into the state of the whole history.
         """
-        if other.entity_keys != self.entity_keys:
-            raise ValueError(
-                f"cannot merge history states with entity keys {self.entity_keys!r} and "
-                f"{other.entity_keys!r}"
-            )
-        days = [day for day in (self.last_day, other.last_day) if day is not None]
-        return replace(
-            self,
-            entities={
-                kind: table.merge(other.entities[kind]) for kind, table in self.entities.items()
-            },
-            counterparties={
-                kind: table.merge(other.counterparties[kind])
-                for kind, table in self.counterparties.items()
-            },
-            addresses=self.addresses.merge(other.addresses),
-            prices=self.prices.merge(other.prices),
-            last_day=max(days) if days else None,
-        )
+        return merge_states([self, other])
 
     def compact(self, before_day: int) -> HistoryState:
         """Drop day-level detail older than ``before_day`` (answers from that day on are kept)."""
@@ -133,3 +115,72 @@ class HistoryState:
             entities={kind: table.compact(before_day) for kind, table in self.entities.items()},
             prices=self.prices.compact(before_day),
         )
+
+
+class StateMerger:
+    """Merges states as they come, pairing states made of equally many parts (as a binary
+    counter carries): each event is re-sorted about log2(parts) times, not once per part as
+    when every part is absorbed into one growing state, and at most about log2(parts)
+    partial states are held at once."""
+
+    def __init__(self) -> None:
+        self._levels: list[HistoryState | None] = []
+        """Level ``i`` holds a state merged from 2**i parts, or None."""
+
+    def add(self, state: HistoryState) -> None:
+        level = 0
+        while level < len(self._levels) and self._levels[level] is not None:
+            parts = [self._levels[level], state]
+            self._levels[level] = None
+            del state  # so that merge_states can release each kind of table once merged
+            state = merge_states(parts)
+            level += 1
+        if level == len(self._levels):
+            self._levels.append(state)
+        else:
+            self._levels[level] = state
+
+    def merged(self, into: HistoryState) -> HistoryState:
+        """``into`` merged with every state added (the merger is left empty)."""
+        states = [into, *(held for held in self._levels if held is not None)]
+        self._levels = []
+        return merge_states(states)
+
+
+def merge_states(states: list[HistoryState]) -> HistoryState:
+    """The merge of ``states`` (at least one, the same entity keys), one kind of table at a
+    time in one sort each.
+
+    ``states`` is emptied: each kind of table is released once merged, so that at most one
+    is held twice (parts and merge) when the caller keeps no other reference to the states.
+    """
+    if not states:
+        raise ValueError("no history states to merge")
+    first = states[0]
+    others = [state.entity_keys for state in states if state.entity_keys != first.entity_keys]
+    if others:
+        raise ValueError(
+            f"cannot merge history states with entity keys {first.entity_keys!r} and {others[0]!r}"
+        )
+    days = [state.last_day for state in states if state.last_day is not None]
+    entities = {kind: [state.entities[kind] for state in states] for kind in first.entities}
+    counterparties = {
+        kind: [state.counterparties[kind] for state in states] for kind in first.counterparties
+    }
+    addresses = [state.addresses for state in states]
+    prices = [state.prices for state in states]
+    entity_keys = first.entity_keys
+    states.clear()
+    del first
+    for kind in entities:
+        entities[kind] = EventTable.combined(entities[kind])
+    for kind in counterparties:
+        counterparties[kind] = PairTable.combined(counterparties[kind])
+    return HistoryState(
+        entity_keys=entity_keys,
+        entities=entities,
+        counterparties=counterparties,
+        addresses=PairTable.combined(addresses),
+        prices=EventTable.combined(prices),
+        last_day=max(days) if days else None,
+    )

@@ -140,10 +140,12 @@ class ShipmentValidator:
 
         reasons = _reasons(problems)
         rejected = source.index.isin(reasons.index)
-        shipments = pd.DataFrame(parsed, index=raw.index)[~rejected]
-        _derive_consignee_ids(shipments)
+        shipments = pd.DataFrame(parsed, index=raw.index)
         rejects = _rejects_frame(source[rejected], reasons, chunk)
-        return ValidatedChunk(shipments, source[~rejected], rejects, problems)
+        if rejected.any():  # a clean chunk's rows are not copied
+            shipments, source = shipments[~rejected], source[~rejected]
+        _derive_consignee_ids(shipments)
+        return ValidatedChunk(shipments, source, rejects, problems)
 
     def _duplicate_ids(self, ids: pd.Series) -> list[RowProblem]:
         present = ids.dropna()

@@ -9,7 +9,8 @@ are set to a clean value. Other rows list their flags by checklist points.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from copy import copy
 
 import numpy as np
 import pandas as pd
@@ -46,61 +47,156 @@ CLEAN_VALUES: dict[str, dict[str, float]] = {
 TIER_BY_RANK = {6: "1", 5: "2", 4: "3.A", 3: "3.B", 2: "4.A", 1: "4.B"}
 
 
-def _text(rows: pd.DataFrame, features: pd.DataFrame, code: str) -> pd.Series:
-    """The reason text of flag ``code`` for ``rows`` (vectorised string building)."""
-    s, f = rows.astype("str").fillna("?"), features
-    destination = s["destination_country"]
-    if code in ("CHPL12", "CHPL34"):
-        tier = f["hs_chpl_tier_rank"].map(TIER_BY_RANK).astype("str")
-        text = "CHPL tier " + tier + " item (HS " + s["hs_code"] + ")"
-        to_hub = (f["route_destination_hub_lists"] >= 1).to_numpy()
-        return text.where(~to_hub, text + " to diversion-risk country " + destination)
-    count = lambda name: f[name].fillna(0).astype(int).astype("str")  # noqa: E731
-    texts: dict[str, Callable[[], pd.Series]] = {
-        "HUB": lambda: "destination " + destination + " is on an official diversion-risk list",
-        "EAEU": lambda: "destination " + destination + " is in the Eurasian Economic Union",
-        "TARGET": lambda: "non-humanitarian goods to " + destination,
-        "TRANSIT": lambda: "declared transit through " + s["transit_countries"],
-        "NEWCO": lambda: (
-            "consignee registered "
-            + s["consignee_registered_on"].str.slice(0, 10)
-            + ", after 24 Feb 2022"
-        ),
-        "FIRST": lambda: "first shipment to consignee " + s["consignee_name"],
-        "LOGISTICS": lambda: (
-            "consignee " + s["consignee_name"] + " reads like a forwarder or trader"
-        ),
-        "PAYER": lambda: "payer in " + s["payer_country"] + ", not a party to the shipment",
-        "REROUTE": lambda: (
-            "destination "
-            + destination
-            + " differs from consignee country "
-            + s["consignee_country"]
-        ),
-        "PREMIUM": lambda: (
-            "unit value "
-            + ((np.exp(f["hs_unit_value_log_ratio"]) - 1) * 100).round().astype(int).astype("str")
-            + " % above the HS-6 norm"
-        ),
-        "LISTED": lambda: (
-            "consignee name "
-            + f["screen_consignee_name_score"].round().astype(int).astype("str")
-            + " % similar to a listed party"
-        ),
-        "LISTEDADDR": lambda: pd.Series("consignee address is a listed party's", index=f.index),
-        "DIVERTERADDR": lambda: (
-            "same address as " + count("screen_address_prior_diverters") + " earlier diverter(s)"
-        ),
-        "MASSADDR": lambda: (
-            "address shared with "
-            + count("consignee_address_other_consignees")
-            + " other companies"
-        ),
-        "REPEAT": lambda: (
-            "consignee found diverting " + count("consignee_prior_diversions") + " time(s) before"
-        ),
-    }
-    return texts[code]()
+class _ColumnText:
+    """Text pieces from feature and shipment columns (Series): the batch path."""
+
+    @staticmethod
+    def tier(ranks: pd.Series) -> pd.Series:
+        return ranks.map(TIER_BY_RANK).astype("str")
+
+    @staticmethod
+    def day(dates: pd.Series) -> pd.Series:
+        return dates.str.slice(0, 10)
+
+    @staticmethod
+    def rounded(values: pd.Series) -> pd.Series:
+        return values.round().astype(int).astype("str")
+
+    @staticmethod
+    def count(values: pd.Series) -> pd.Series:
+        return values.fillna(0).astype(int).astype("str")
+
+    @staticmethod
+    def where(condition: pd.Series, chosen: pd.Series, otherwise: pd.Series) -> pd.Series:
+        return otherwise.where(~condition.to_numpy(), chosen)
+
+    @staticmethod
+    def constant(text: str, like: pd.Series) -> pd.Series:
+        return pd.Series(text, index=like.index)
+
+
+class _ValueText:
+    """The same pieces from one shipment's values: the per-record path."""
+
+    @staticmethod
+    def tier(rank: float) -> str:
+        return TIER_BY_RANK[int(rank)]
+
+    @staticmethod
+    def day(date: str) -> str:
+        return date[:10]
+
+    @staticmethod
+    def rounded(value: float) -> str:
+        return str(int(np.round(value)))
+
+    @staticmethod
+    def count(value: float) -> str:
+        return str(int(0 if np.isnan(value) else value))
+
+    @staticmethod
+    def where(condition: bool, chosen: str, otherwise: str) -> str:
+        return chosen if condition else otherwise
+
+    @staticmethod
+    def constant(text: str, like: float) -> str:
+        return text
+
+
+def _chpl_text(s, f, t) -> object:
+    text = "CHPL tier " + t.tier(f["hs_chpl_tier_rank"]) + " item (HS " + s["hs_code"] + ")"
+    to_hub = text + " to diversion-risk country " + s["destination_country"]
+    return t.where(f["route_destination_hub_lists"] >= 1, to_hub, text)
+
+
+REASON_TEXTS: dict[str, Callable] = {
+    "CHPL12": _chpl_text,
+    "CHPL34": _chpl_text,
+    "HUB": lambda s, f, t: (
+        "destination " + s["destination_country"] + " is on an official diversion-risk list"
+    ),
+    "EAEU": lambda s, f, t: (
+        "destination " + s["destination_country"] + " is in the Eurasian Economic Union"
+    ),
+    "TARGET": lambda s, f, t: "non-humanitarian goods to " + s["destination_country"],
+    "TRANSIT": lambda s, f, t: "declared transit through " + s["transit_countries"],
+    "NEWCO": lambda s, f, t: (
+        "consignee registered " + t.day(s["consignee_registered_on"]) + ", after 24 Feb 2022"
+    ),
+    "FIRST": lambda s, f, t: "first shipment to consignee " + s["consignee_name"],
+    "LOGISTICS": lambda s, f, t: (
+        "consignee " + s["consignee_name"] + " reads like a forwarder or trader"
+    ),
+    "PAYER": lambda s, f, t: "payer in " + s["payer_country"] + ", not a party to the shipment",
+    "REROUTE": lambda s, f, t: (
+        "destination "
+        + s["destination_country"]
+        + " differs from consignee country "
+        + s["consignee_country"]
+    ),
+    "PREMIUM": lambda s, f, t: (
+        "unit value "
+        + t.rounded((np.exp(f["hs_unit_value_log_ratio"]) - 1) * 100)
+        + " % above the HS-6 norm"
+    ),
+    "LISTED": lambda s, f, t: (
+        "consignee name "
+        + t.rounded(f["screen_consignee_name_score"])
+        + " % similar to a listed party"
+    ),
+    "LISTEDADDR": lambda s, f, t: t.constant(
+        "consignee address is a listed party's", f["screen_consignee_address_listed"]
+    ),
+    "DIVERTERADDR": lambda s, f, t: (
+        "same address as " + t.count(f["screen_address_prior_diverters"]) + " earlier diverter(s)"
+    ),
+    "MASSADDR": lambda s, f, t: (
+        "address shared with "
+        + t.count(f["consignee_address_other_consignees"])
+        + " other companies"
+    ),
+    "REPEAT": lambda s, f, t: (
+        "consignee found diverting " + t.count(f["consignee_prior_diversions"]) + " time(s) before"
+    ),
+}
+"""Per red flag: its text from the shipment's values as text (``s``; "?" where missing) and
+its feature values (``f``), written once for both paths: ``t`` builds the pieces from
+columns (``_ColumnText``) or from one shipment's values (``_ValueText``)."""
+
+
+class _Columns:
+    """Columns of a frame for some rows, as the batch path's ``s`` and ``f`` read them.
+
+    Each column is prepared once for all the rows and then subset, not once per reason and
+    rank (the text of a value does not depend on the other rows).
+    """
+
+    def __init__(self, frame: pd.DataFrame, prepare=lambda column: column) -> None:
+        self._frame = frame
+        self._prepare = prepare
+        self._prepared: dict[str, pd.Series] = {}
+        self._rows: np.ndarray | None = None
+
+    def of(self, rows: np.ndarray) -> _Columns:
+        """The same columns for the rows marked in ``rows`` (a boolean mask)."""
+        subset = copy(self)
+        subset._rows = rows
+        return subset
+
+    def __getitem__(self, name: str) -> pd.Series:
+        if name not in self._prepared:
+            self._prepared[name] = self._prepare(self._frame[name])
+        column = self._prepared[name]
+        return column if self._rows is None else column[self._rows]
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    return column.astype("str").fillna("?")
+
+
+def _text(rows: _Columns, features: _Columns, code: str) -> pd.Series:
+    """The reason text of flag ``code`` for ``rows`` (as text) and their ``features``."""
+    return REASON_TEXTS[code](rows, features, _ColumnText)
 
 
 def contributions(
@@ -145,6 +241,7 @@ def reasons(
     chpl = hits["CHPL12"].to_numpy() | hits["CHPL34"].to_numpy()
     strength[chpl, [flag.code for flag in RED_FLAGS].index("HUB")] = np.nan
     ranked = np.argsort(-np.nan_to_num(strength, nan=-np.inf), axis=1, kind="stable")
+    text, values = _Columns(shipments, _as_text), _Columns(features)
     parts = []
     for rank in range(MAX_REASONS):
         flag_column = ranked[:, rank]
@@ -153,10 +250,47 @@ def reasons(
         for column, flag in enumerate(RED_FLAGS):
             rows = valid & (flag_column == column)
             if rows.any():
-                text = _text(shipments[rows], features[rows], flag.code)
-                part[rows] = (flag.code + ": " + text).to_numpy(dtype=object)
+                reason = _text(text.of(rows), values.of(rows), flag.code)
+                part[rows] = (flag.code + ": " + reason).to_numpy(dtype=object)
         parts.append(pd.Series(part, index=shipments.index, dtype="str"))
     joined = parts[0].fillna("")
     for part in parts[1:]:
         joined = joined.where(part.isna(), joined + SEPARATOR + part)
     return joined
+
+
+def firing_flags(values: Mapping[str, float]) -> list[str]:
+    """Codes of the red flags that fire on one shipment's feature values, in checklist order."""
+    return [flag.code for flag in RED_FLAGS if flag.fires_on(values)]
+
+
+def cleaned(values: Mapping[str, float], code: str) -> dict[str, float]:
+    """One shipment's feature values with flag ``code``'s features made clean."""
+    return {**values, **CLEAN_VALUES[code]}
+
+
+def record_reasons(
+    shipment: Mapping[str, object], values: Mapping[str, float], strengths: Mapping[str, float]
+) -> list[str]:
+    """``reasons`` for one shipment: ``strengths`` holds each firing flag's contribution
+    (explained rows) or its points, and orders them as the batch path does."""
+    if "CHPL12" in strengths or "CHPL34" in strengths:
+        strengths = {code: value for code, value in strengths.items() if code != "HUB"}
+    ordered = sorted(
+        (code for code in CHECKLIST_ORDER if code in strengths), key=lambda code: -strengths[code]
+    )
+    text = {name: "?" if _missing(value) else str(value) for name, value in shipment.items()}
+    return [
+        f"{code}: {REASON_TEXTS[code](text, values, _ValueText)}" for code in ordered[:MAX_REASONS]
+    ]
+
+
+CHECKLIST_ORDER = tuple(flag.code for flag in RED_FLAGS)
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    return isinstance(value, float) and np.isnan(value)

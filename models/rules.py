@@ -8,6 +8,7 @@ BIS/FinCEN/EU/UK red flags computable from shipment records; the points are set 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,11 +38,18 @@ class RedFlag:
             hit &= OPERATORS[operator](features[feature], value).fillna(False).astype(bool)
         return hit
 
+    def fires_on(self, values: Mapping[str, float]) -> bool:
+        """``fires`` for one shipment's feature values (NaN never fires)."""
+        return all(
+            bool(OPERATORS[operator](values[feature], value))
+            for feature, operator, value in self.conditions
+        )
+
 
 OPERATORS = {
     ">=": lambda column, value: column >= value,
     "==": lambda column, value: column == value,
-    "in 1-4": lambda column, value: column.between(1, 4),
+    "in 1-4": lambda column, value: (column >= 1) & (column <= 4),
 }
 
 RED_FLAGS: tuple[RedFlag, ...] = (

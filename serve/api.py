@@ -19,10 +19,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from features.schema import NUMERIC_KINDS, SHIPMENT_COLUMNS
+from serve.batching import Batcher
 from serve.service import RecordsRejected, ScoringService
 
 MAX_RECORDS = 1000
 MAX_BODY_BYTES = 1 << 20
+MAX_BATCH_REQUESTS = 64
+"""Concurrent requests scored together in one model call at most (``serve.batching``)."""
 HEALTH_PATH = "/v1/health"
 INTERNAL_ERROR = "internal error; the server log has the details"
 log = logging.getLogger("divert.api")
@@ -123,6 +126,7 @@ async def _disconnected():
 def create_app(service: ScoringService, *, token: str | None = None) -> FastAPI:
     """The application for one loaded model version (``token`` None: no authentication)."""
     record_model = shipment_record_model()
+    batcher = Batcher(service.score_all, max_batch=MAX_BATCH_REQUESTS)
     app = FastAPI(
         title="Diversion detector",
         summary="Scores export shipments for the likelihood of diversion to Russia.",
@@ -153,16 +157,15 @@ def create_app(service: ScoringService, *, token: str | None = None) -> FastAPI:
     def score(
         records: Annotated[list[record_model], Body(min_length=1, max_length=MAX_RECORDS)],
     ):
-        frame = pd.DataFrame([record.model_dump() for record in records])
         try:
-            scored = service.score(frame)
+            results = batcher.submit([record.model_dump() for record in records])
         except RecordsRejected as rejected:
             return _error(422, [_contract_problem(p) for p in rejected.problems])
         return {
             "model": service.version.uri,
             "threshold": service.threshold,
             "threshold_source": service.threshold_source,
-            "results": scored.to_dict("records"),
+            "results": results,
         }
 
     app.add_middleware(GuardMiddleware, token=token)

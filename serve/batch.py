@@ -75,6 +75,7 @@ def run_score(
     output_format: str | None,
     chunk_size: int,
     echo: Callable[[str], None],
+    workers: int = 1,
 ) -> ScoreSummary:
     """Score ``file`` into ``out``; ``NothingScoredError`` (after writing the rejects and the
     summary) when no row could be scored, as ``divert validate`` calls such a file unusable."""
@@ -91,6 +92,7 @@ def run_score(
         watchlist=watchlist,
         file_format=file_format,
         chunk_rows=chunk_size,
+        workers=workers,
     )
     with progress_reporter(enabled=sys.stderr.isatty() and not os.environ.get("CI")) as progress:
         summary = score_file(request, bundle, version, progress=progress)

@@ -200,7 +200,10 @@ def score(
     output_format: Annotated[
         str | None, typer.Option("--format", help="csv, csv.gz or parquet (default: by suffix).")
     ] = None,
-    chunk_size: Annotated[int, typer.Option(min=1, help="Rows per chunk (pandas).")] = 200_000,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows per chunk (pandas).")] = 100_000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes scoring chunks in parallel (pandas).")
+    ] = 1,
     engine: Annotated[
         Engine, typer.Option(help="pandas: stream on this machine; spark: run on Spark.")
     ] = Engine.PANDAS,
@@ -238,6 +241,7 @@ def score(
         watchlist=watchlist,
         output_format=output_format,
         chunk_size=chunk_size,
+        workers=workers,
         echo=lambda text: typer.echo(text, err=True),
     )
 
@@ -294,12 +298,16 @@ def serve(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes, each with its own copy of the model.")
+    ] = 1,
 ) -> None:
     """Answer HTTP scoring requests with one model version (token from DIVERT_API_TOKEN)."""
     from serve.server import run_server
     from serve.settings import Settings
 
-    run_server(model, host=host, port=port, home=Settings.from_environment().home, echo=typer.echo)
+    home = Settings.from_environment().home
+    run_server(model, host=host, port=port, home=home, echo=typer.echo, workers=workers)
 
 
 @app.command()

@@ -1,16 +1,18 @@
 """``divert score``: score a shipment file of any size, in three streaming passes.
 
-1. Validate every chunk, send bad rows to the rejects, absorb the valid rows into the model's
-   history state and spill them to a temporary Parquet file.
+1. Validate every chunk, send bad rows to the rejects, spill the valid rows (``serve.spills``)
+   and absorb them into a partial history state; merge the partial states (``StateMerger``)
+   into the model's state.
 2. Compute each spilled chunk's features against the complete state, score it and spill the
-   result; keep only the scores in memory (8 bytes a row) for the ranking.
-3. Stream the scored rows to the output with their ``risk_rank``.
+   scores, alerts and reasons (in worker processes if asked, ``serve.chunk_scoring``); keep
+   only the scores in memory (8 bytes a row) for the ranking.
+3. Stream the source rows and their scores to the output with their ``risk_rank``.
 
 Features read only events dated before each shipment's day, so the output is the same for any
-chunk size and any row order in the file (unsorted files need no sorting); rows come out in
-file order. Output and rejects are written to hidden temporary files and renamed into place
-only after ``read = scored + rejected`` has been checked, so an interrupted run leaves nothing
-at the output paths; the summary JSON follows them.
+chunk size, any number of workers and any row order in the file (unsorted files need no
+sorting); rows come out in file order. Output and rejects are written to hidden temporary
+files and renamed into place only after ``read = scored + rejected`` has been checked, so an
+interrupted run leaves nothing at the output paths; the summary JSON follows them.
 """
 
 from __future__ import annotations
@@ -27,24 +29,28 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from features.build import FeatureContext, query_features
+from features.build import FeatureContext
 from features.column_map import ColumnMap
 from features.errors import DivertError, ShipmentFileError
 from features.intake import IntakeReport, iter_validated
-from features.readers import DEFAULT_CHUNK_ROWS, file_format, read_header
+from features.readers import file_format, read_header
 from features.screening import WatchlistIndex
-from features.state import HistoryState, address_keys
+from features.state import HistoryState, StateMerger, address_keys
 from features.validation import empty_rejects
 from features.watchlist import read_watchlist
 from features.writers import TableWriter
 from models.bundle import ModelBundle
-from models.reasons import SEPARATOR
 from models.tracking import THRESHOLD_TAG, ModelVersionInfo, RegistryError
+from serve.chunk_scoring import ChunkScorer, chunk_scoring
+from serve.memory import map_large_blocks, release_free_memory
+from serve.spills import SpillWriter, read_chunks
 
 SCORE_COLUMNS = ("diversion_score", "alert", "risk_rank", "reasons")
+SCORE_CHUNK_ROWS = 100_000
+"""Rows per chunk: each chunk's temporaries (about 3 KB a row in validation and features)
+come on top of the history state, so smaller chunks bound the peak memory; below this the
+fixed cost of a chunk (a few tenths of a second) starts to show."""
 TOP_REASONS = 5
 SUMMARY_SUFFIX = ".summary.json"
 
@@ -62,7 +68,9 @@ class ScoreRequest:
     threshold: float | None = None
     watchlist: Path | None = None
     file_format: str | None = None
-    chunk_rows: int = DEFAULT_CHUNK_ROWS
+    chunk_rows: int = SCORE_CHUNK_ROWS
+    workers: int = 1
+    """Processes scoring chunks in pass 2 (see ``serve.chunk_scoring``)."""
 
 
 @dataclass
@@ -139,21 +147,6 @@ def choose_threshold(
     return bundle.threshold, "training run (score at the 1 % alert budget on its holdout)"
 
 
-def _spill(writer: pq.ParquetWriter | None, frame: pd.DataFrame, path: Path):
-    table = pa.Table.from_pandas(frame, preserve_index=True)
-    if writer is None:
-        writer = pq.ParquetWriter(str(path), table.schema)
-    writer.write_table(table.cast(writer.schema))
-    return writer
-
-
-def _read_spill(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    if not path.exists():
-        return
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-        yield pa.Table.from_batches([batch]).to_pandas()
-
-
 def score_file(
     request: ScoreRequest,
     bundle: ModelBundle,
@@ -163,6 +156,7 @@ def score_file(
 ) -> ScoreSummary:
     """Score ``request.path`` with ``bundle``; see the module docstring for the passes."""
     started = time.perf_counter()
+    map_large_blocks()
     threshold, source = choose_threshold(bundle, version, request.threshold)
     context = scoring_context(bundle, request.watchlist)
     header = read_header(
@@ -202,7 +196,7 @@ def score_file(
 
 @dataclass
 class _Passes:
-    """The three passes of one run, spilling to Parquet files in ``work``."""
+    """The three passes of one run, spilling to files in ``work``."""
 
     request: ScoreRequest
     bundle: ModelBundle
@@ -210,10 +204,15 @@ class _Passes:
     work: Path
     progress: Callable[[str, int], None]
 
+    def __post_init__(self) -> None:
+        self.sources = SpillWriter(self.work / "source.arrow")
+        self.shipments = SpillWriter(self.work / "shipments.arrow", keep_index=True)
+        self.scores = SpillWriter(self.work / "scores.arrow")
+
     def validate_and_absorb(self, report: IntakeReport, rejects: TableWriter) -> HistoryState:
-        """Pass 1: validate, write rejects, absorb valid rows into the state, spill them."""
-        state = self.bundle.state
-        source_writer = shipments_writer = None
+        """Pass 1: validate, write rejects, spill the valid rows and absorb them into a
+        partial state per chunk; merge the partial states into the model's state."""
+        merger = StateMerger()
         for chunk in iter_validated(
             self.request.path,
             self.request.column_map,
@@ -222,51 +221,71 @@ class _Passes:
         ):
             rejects.write(chunk.rejects)
             shipments = chunk.shipments
-            state = state.absorb(shipments, self.context.reference, address_keys(shipments))
-            source_writer = _spill(source_writer, chunk.source, self.work / "source.parquet")
-            shipments_writer = _spill(shipments_writer, shipments, self.work / "shipments.parquet")
+            if not shipments.empty:
+                self.sources.write(chunk.source)
+                self.shipments.write(shipments)
+                empty = HistoryState.empty(self.bundle.state.entity_keys)
+                merger.add(empty.absorb(shipments, self.context.reference, address_keys(shipments)))
             self.progress("validated", len(chunk.shipments) + len(chunk.rejects))
+            del chunk, shipments
+            release_free_memory()
         if report.rows_read == 0:
             rejects.write(empty_rejects(report.columns))
-        for writer in (source_writer, shipments_writer):
-            if writer is not None:
-                writer.close()
+        self.sources.close()
+        self.shipments.close()
+        state = merger.merged(into=self.bundle.state)
+        release_free_memory()
         return state
 
     def score(self, state: HistoryState, threshold: float) -> tuple[np.ndarray, Counter]:
-        """Pass 2: features against the complete state, scores and reasons; spill the rows and
-        keep only the scores (8 bytes a row) and the reason counts in memory."""
+        """Pass 2: features against the complete state, scores and reasons per chunk (in
+        ``request.workers`` processes); spill them and keep only the scores (8 bytes a row)
+        and the reason counts in memory."""
         scores, reasons = [], Counter()
-        scored_writer = None
-        chunk_rows = self.request.chunk_rows
-        sources = _read_spill(self.work / "source.parquet", chunk_rows)
-        for shipments in _read_spill(self.work / "shipments.parquet", chunk_rows):
-            features = query_features(shipments, state, self.context)
-            scored = self.bundle.score_features(shipments, features, threshold)
-            scores.append(scored["diversion_score"].to_numpy())
-            given = scored["reasons"].dropna()
-            codes = given[given != ""].str.split(SEPARATOR, regex=False).explode()
-            reasons.update(codes.str.split(":", n=1).str[0])
-            rows = next(sources).join(scored)
-            scored_writer = _spill(scored_writer, rows, self.work / "scored.parquet")
-            self.progress("scored", len(shipments))
-        if scored_writer is not None:
-            scored_writer.close()
+        scorer = ChunkScorer(self.bundle, state, self.context, threshold, self.shipments.path)
+        with chunk_scoring(scorer, self.request.workers) as score_chunks:
+            for result in score_chunks(range(self.shipments.chunks)):
+                scores.append(result.scored["diversion_score"].to_numpy())
+                reasons.update(result.reason_counts)
+                self.scores.write(result.scored)
+                self.progress("scored", len(result.scored))
+        self.scores.close()
         return (np.concatenate(scores) if scores else np.empty(0)), reasons
 
     def write_ranked(self, scores: np.ndarray, header: list[str], output: TableWriter) -> None:
-        """Pass 3: stream the scored rows to the output in file order with ``risk_rank``."""
+        """Pass 3: stream the source rows and their scores to the output in file order, with
+        ``risk_rank``."""
         order = np.argsort(-scores, kind="stable")
         ranks = np.empty(len(scores), dtype=np.int64)
         ranks[order] = np.arange(1, len(scores) + 1)
-        position = 0
-        for part in _read_spill(self.work / "scored.parquet", self.request.chunk_rows):
-            part["risk_rank"] = ranks[position : position + len(part)]
-            position += len(part)
-            ordered = [c for c in part.columns if c not in SCORE_COLUMNS] + list(SCORE_COLUMNS)
-            output.write(part[ordered].reset_index(drop=True))
-        if position == 0:
+        for piece in _pieces(self._ranked_chunks(ranks), self.request.chunk_rows):
+            output.write(piece)
+        if not len(scores):
             output.write(_empty_output(header))
+
+    def _ranked_chunks(self, ranks: np.ndarray) -> Iterator[pd.DataFrame]:
+        position = 0
+        parts = zip(read_chunks(self.sources.path), read_chunks(self.scores.path), strict=True)
+        for source, scored in parts:
+            scored["risk_rank"] = ranks[position : position + len(scored)]
+            position += len(scored)
+            yield pd.concat([source, scored[list(SCORE_COLUMNS)]], axis=1)
+
+
+def _pieces(frames: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of ``frames`` regrouped in pieces of ``rows`` rows (the last shorter): a
+    Parquet output's row groups then follow the chunk size, not where the rejects fell."""
+    pending: list[pd.DataFrame] = []
+    count = 0
+    for frame in frames:
+        pending.append(frame)
+        count += len(frame)
+        while count >= rows:
+            joined = pd.concat(pending) if len(pending) > 1 else pending[0]
+            yield joined.iloc[:rows]
+            pending, count = [joined.iloc[rows:]], count - rows
+    if count:
+        yield pd.concat(pending) if len(pending) > 1 else pending[0]
 
 
 def _empty_output(header: list[str]) -> pd.DataFrame:

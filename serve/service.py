@@ -5,17 +5,26 @@ training time (plus the batch's own rows dated before each shipment), exactly as
 ``ModelBundle.score`` does. Consequence: shipments sent in earlier requests do not count as
 history for later ones; the next retraining run folds them in. This keeps every answer
 reproducible from the model version alone and lets any number of workers serve one version.
+
+Two paths give the same answers. Records in canonical form whose shipments share one day (so
+none of them is history for another; a single shipment always qualifies) take the
+per-record path: ``features.record_validation``, ``features.record`` and
+``ModelBundle.score_shipments``, in plain Python, a few milliseconds a request. Any other batch
+takes the vectorised path that ``divert score`` uses, which also words contract errors.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from features.build import FeatureContext, compute_features
 from features.intake import FIRST_DATA_LINE, validate_frame
+from features.record import RecordFeatures
+from features.record_validation import parse_record
 from models.bundle import ModelBundle
 from models.reasons import SEPARATOR
 from models.tracking import (
@@ -27,6 +36,9 @@ from models.tracking import (
 )
 from serve.scoring import choose_threshold
 
+RECORD_PATH_MAX_RECORDS = 50
+"""Larger requests take the vectorised path, whose lower cost per record repays its fixed cost
+of about 160 ms (500 same-day records, names not screened before: 0.3 s against 0.9 s)."""
 SINGLE_WORKER = 1
 """Screening runs in the request's own thread: a second thread costs more than it saves on a
 few rows."""
@@ -58,6 +70,7 @@ class ScoringService:
     threshold: float
     threshold_source: str
     context: FeatureContext
+    record_features: RecordFeatures
 
     @classmethod
     def load(cls, uri: str, home: Path) -> ScoringService:
@@ -67,7 +80,8 @@ class ScoringService:
         bundle = load_registered_bundle(version.uri)
         threshold, source = choose_threshold(bundle, version, None)
         context = bundle.context(workers=SINGLE_WORKER)
-        return cls(bundle, version, alias, threshold, source, context)
+        record_features = RecordFeatures(bundle.state, context)
+        return cls(bundle, version, alias, threshold, source, context, record_features)
 
     def describe(self) -> dict:
         """What ``GET /v1/model`` answers."""
@@ -83,9 +97,42 @@ class ScoringService:
             "seeds_version": contract["seeds_version"],
         }
 
-    def score(self, records: pd.DataFrame) -> pd.DataFrame:
+    def score(self, records: list[Mapping[str, object]]) -> list[dict]:
         """``shipment_id``, ``diversion_score``, ``alert`` and ``reasons`` (a list) per record,
-        in order; ``RecordsRejected`` naming every broken value if any record is invalid."""
+        in order; ``RecordsRejected`` naming every broken value if any record is invalid.
+
+        Records hold raw values by column name (text, or numbers for numeric columns)."""
+        (answer,) = self.score_all([records])
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def score_all(self, requests: Sequence[list[Mapping[str, object]]]) -> list:
+        """``score`` of several requests at once, each answer or exception in its place: the
+        requests the per-record path can answer share one model call."""
+        answers: list = [None] * len(requests)
+        quick: list[tuple[int, list[dict]]] = []
+        for position, records in enumerate(requests):
+            shipments = same_day_records(records)
+            if shipments is None:
+                try:
+                    answers[position] = self.score_vectorised(pd.DataFrame(records))
+                except Exception as error:
+                    answers[position] = error
+            else:
+                quick.append((position, shipments))
+        shipments = [shipment for _, group in quick for shipment in group]
+        features = self.record_features.rows(shipments)
+        scored = iter(self.bundle.score_shipments(shipments, features, self.threshold))
+        for position, group in quick:
+            answers[position] = [
+                {"shipment_id": shipment["shipment_id"], **asdict(next(scored))}
+                for shipment in group
+            ]
+        return answers
+
+    def score_vectorised(self, records: pd.DataFrame) -> list[dict]:
+        """``score`` through the vectorised path, for any batch."""
         validated = validate_frame(records)
         if len(validated.rejects):
             raise RecordsRejected(_problems(validated))
@@ -93,14 +140,39 @@ class ScoringService:
         features, _ = compute_features(shipments, self.bundle.state, self.context)
         scored = self.bundle.score_features(shipments, features, self.threshold)
         reasons = scored["reasons"].fillna("")
-        return pd.DataFrame(
+        return [
             {
-                "shipment_id": shipments["shipment_id"].to_numpy(),
-                "diversion_score": scored["diversion_score"].to_numpy(),
-                "alert": scored["alert"].to_numpy(),
-                "reasons": [text.split(SEPARATOR) if text else [] for text in reasons],
+                "shipment_id": shipment_id,
+                "diversion_score": float(score),
+                "alert": bool(alert),
+                "reasons": text.split(SEPARATOR) if text else [],
             }
-        )
+            for shipment_id, score, alert, text in zip(
+                shipments["shipment_id"],
+                scored["diversion_score"],
+                scored["alert"],
+                reasons,
+                strict=True,
+            )
+        ]
+
+
+def same_day_records(records: list[Mapping[str, object]]) -> list[dict] | None:
+    """The records' typed values if there are at most ``RECORD_PATH_MAX_RECORDS``, every one
+    is canonical, their ids are distinct and their shipments share one day; None otherwise."""
+    if len(records) > RECORD_PATH_MAX_RECORDS:
+        return None
+    shipments = []
+    for record in records:
+        shipment = parse_record(record)
+        if shipment is None:
+            return None
+        shipments.append(shipment)
+    if len({shipment["ship_date"] for shipment in shipments}) > 1:
+        return None
+    if len({shipment["shipment_id"] for shipment in shipments}) < len(shipments):
+        return None
+    return shipments
 
 
 def _problems(validated) -> list[FieldProblem]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ from features.build import FeatureContext, query_features
 from features.column_map import ColumnMap
 from features.readers import RawChunk
 from features.reference import Reference
-from features.state import HistoryState, address_keys
+from features.state import HistoryState, address_keys, merge_states
 from features.validation import ShipmentValidator
 from models.bundle import ModelBundle
 
@@ -65,20 +65,6 @@ class ScoringJob:
     bundle: ModelBundle
     context: FeatureContext
     threshold: float
-
-
-def merge_states(states: Sequence[HistoryState]) -> HistoryState:
-    """Merge partial states pairwise in a balanced tree (each level re-sorts the tables once,
-    so merging N partials costs log N passes, not N)."""
-    if not states:
-        raise ValueError("no history states to merge")
-    level = list(states)
-    while len(level) > 1:
-        paired = [
-            first.merge(second) for first, second in zip(level[::2], level[1::2], strict=False)
-        ]
-        level = paired + level[len(paired) * 2 :]
-    return level[0]
 
 
 def _strings(column: pa.Array) -> tuple[pa.Array, np.ndarray | None]:

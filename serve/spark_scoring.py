@@ -42,6 +42,7 @@ from pyspark.sql.types import (
 )
 
 from features.column_map import ColumnMap
+from features.state import merge_states
 from features.validation import ShipmentValidator
 from features.writers import output_format
 from models.bundle import ModelBundle
@@ -72,7 +73,6 @@ from serve.spark_partitions import (
     PartitionOutcome,
     ScorePartition,
     ScoringJob,
-    merge_states,
 )
 from serve.spark_session import quiet_pandas_warning
 

@@ -1,5 +1,7 @@
 """History states absorbed from parts of a history merge into the state of the whole."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from features.build import FeatureContext, query_features
+from features.pit import EventTable
 from features.reference import Reference
-from features.state import HistoryState, address_keys
+from features.state import HistoryState, StateMerger, address_keys
 from tests.features.history_data import random_history
 
 
@@ -77,3 +80,48 @@ def test_merging_an_empty_state_changes_nothing(context):
 def test_states_with_different_entity_keys_do_not_merge():
     with pytest.raises(ValueError, match=r"entity keys \(\) and \('broker_id',\)"):
         HistoryState.empty().merge(HistoryState.empty(("broker_id",)))
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 10_000), parts=st.integers(1, 9))
+def test_merging_parts_as_they_come_equals_absorbing_them_in_turn(context, seed, parts):
+    history = random_history(seed, rows=90)
+    fitted = absorbed(random_history(seed + 1), context)
+    in_turn, merger = fitted, StateMerger()
+    for part in np.array_split(np.arange(len(history)), parts):
+        in_turn = absorbed(history.iloc[part], context, in_turn)
+        merger.add(absorbed(history.iloc[part], context))
+    assert_same_state(merger.merged(into=fitted), in_turn)
+
+
+def test_a_table_pickled_as_its_frame_loads_as_the_same_table(context):
+    """Bundles saved by earlier versions hold each table as a dataclass with its frame."""
+    table = absorbed(random_history(4), context).entities["consignee"]
+    earlier = EventTable.__new__(EventTable)
+    earlier.__setstate__({"frame": table.frame})
+    for loaded in (earlier, pickle.loads(pickle.dumps(table))):
+        pd.testing.assert_frame_equal(loaded.frame, table.frame)
+        pd.testing.assert_index_equal(loaded.keys, table.keys)
+        np.testing.assert_array_equal(loaded.packed, table.packed)
+
+
+def test_running_totals_are_exact_float64_for_small_counts_and_large_sums(context):
+    table = absorbed(random_history(5), context).entities["consignee"]
+    frame = table.frame
+    for measure in table.measures:
+        running = table.cumulative(measure)
+        assert running.dtype == np.float64
+        np.testing.assert_array_equal(running, np.concatenate([[0.0], frame[measure].cumsum()]))
+    big = EventTable(frame.assign(value_cents=frame["value_cents"] * 2**40))
+    assert big.cumulative("value_cents")[-1] == frame["value_cents"].sum() * 2**40
+
+
+def test_first_days_are_each_keys_first_day_with_the_measure(context):
+    table = absorbed(random_history(6, rows=120), context).entities["consignee"]
+    frame = table.frame
+    expected = frame[frame["diverted"] > 0].groupby("key")["day"].min()
+    pd.testing.assert_series_equal(table.first_days("diverted"), expected)
+    pd.testing.assert_series_equal(
+        EventTable.empty(("diverted",)).first_days("diverted"),
+        frame.iloc[:0].groupby("key")["day"].min(),
+    )

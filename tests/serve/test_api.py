@@ -51,7 +51,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start(home, token: str | None) -> Server:
+def _start(home, token: str | None, workers: int = 1) -> Server:
     port = _free_port()
     environment = {**os.environ, "DIVERT_HOME": str(home)}
     environment.pop("MLFLOW_TRACKING_URI", None)
@@ -59,7 +59,7 @@ def _start(home, token: str | None) -> Server:
     if token:
         environment["DIVERT_API_TOKEN"] = token
     process = subprocess.Popen(
-        [sys.executable, "-m", "serve", "serve", "--port", str(port)],
+        [sys.executable, "-m", "serve", "serve", "--port", str(port), "--workers", str(workers)],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -149,6 +149,18 @@ def test_scores_equal_divert_score_on_the_same_rows(
     )
     assert served["alert"].tolist() == expected["alert"].tolist()
     assert served["reasons"].map(" | ".join).tolist() == expected["reasons"].tolist()
+
+
+def test_two_worker_processes_answer_as_one_does(trained, secured, later_rows):
+    server = _start(trained.home, TOKEN, workers=2)
+    try:
+        records = json_records(later_rows.head(20))
+        for request in ([records[0]], records[1:4], records):
+            assert server.request("POST", "/v1/score", request) == secured.request(
+                "POST", "/v1/score", request
+            )
+    finally:
+        assert "Traceback" not in _stop(server)
 
 
 def test_a_request_does_not_change_what_later_requests_see(secured, later_rows):

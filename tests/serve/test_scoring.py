@@ -1,6 +1,7 @@
 """Batch scoring: every row scored or rejected, same answer for any chunking or row order."""
 
 import json
+from dataclasses import asdict
 from types import SimpleNamespace
 
 import pandas as pd
@@ -119,3 +120,20 @@ def test_the_threshold_comes_from_the_command_line_then_the_registry_then_traini
     assert choose_threshold(bundle, tagged, 0.9)[0] == 0.9
     assert choose_threshold(bundle, tagged, None)[0] == 0.7
     assert choose_threshold(bundle, untagged, None)[0] == 0.5
+
+
+def test_worker_processes_do_not_change_a_single_byte(trained, monkeypatch, tmp_path):
+    source = pd.read_csv(trained.later, dtype="str", keep_default_na=False)
+    source.loc[3, "hs_code"] = "not a code"
+    path = tmp_path / "messy.csv"
+    source.to_csv(path, index=False)
+    alone, parallel = tmp_path / "alone.csv", tmp_path / "parallel.csv"
+    first = score(trained, monkeypatch, path, alone, chunk_size=97)
+    second = score(trained, monkeypatch, path, parallel, chunk_size=97, workers=2)
+    assert parallel.read_bytes() == alone.read_bytes()
+    rejects = [out.with_name(out.name + ".rejects.csv").read_bytes() for out in (alone, parallel)]
+    assert rejects[0] == rejects[1]
+    varying = ("output", "rejects", "seconds", "rows_per_second")
+    assert {k: v for k, v in asdict(first).items() if k not in varying} == {
+        k: v for k, v in asdict(second).items() if k not in varying
+    }
