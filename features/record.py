@@ -46,7 +46,7 @@ class TableIndex:
     def __init__(self, table: EventTable) -> None:
         self.codes = {key: code for code, key in enumerate(table.keys)}
         self.packed = table.packed
-        self.days = table.frame["day"].to_numpy()
+        self.days = table.days
         self.cumulative = {measure: table.cumulative(measure) for measure in table.measures}
 
     def lookup(self, key: str | None, day: int) -> RecordLookup:
@@ -128,10 +128,13 @@ class RecordFeatures:
         date = record["ship_date"]
         day = int(date.astype(np.int64))
         address = _address_key(record["consignee_address"])
+        at_address_since = np.float64(
+            self._first_at_address.get((address, record["consignee_id"]), np.nan)
+        )
         values = self._hs(record, day)
         values |= self._routing(record)
-        values |= self._history(record, day, address)
-        values |= self._screening(record, date, day, address)
+        values |= self._history(record, day, address, at_address_since)
+        values |= self._screening(record, date, day, address, at_address_since)
         return [float(values[name]) for name in self.names]
 
     def _hs(self, record: Mapping[str, object], day: int) -> dict[str, object]:
@@ -177,7 +180,11 @@ class RecordFeatures:
         }
 
     def _history(
-        self, record: Mapping[str, object], day: int, address: str | None
+        self,
+        record: Mapping[str, object],
+        day: int,
+        address: str | None,
+        at_address_since: np.float64,
     ) -> dict[str, object]:
         values = {}
         for kind, (key, events, counterparties) in self._entities.items():
@@ -187,22 +194,24 @@ class RecordFeatures:
             )
         registered = record["consignee_registered_on"]
         registration_day = np.nan if np.isnat(registered) else float(registered.astype(np.int64))
-        own_first = self._first_at_address.get((address, record["consignee_id"]), np.nan)
         return values | consignee_values(
             day,
             np.float64(registration_day),
             self._addresses.lookup(address, day).total("new"),
-            np.float64(own_first),
+            at_address_since,
             address is None,
         )
 
     def _screening(
-        self, record: Mapping[str, object], date: np.datetime64, day: int, address: str | None
+        self,
+        record: Mapping[str, object],
+        date: np.datetime64,
+        day: int,
+        address: str | None,
+        at_address_since: np.float64,
     ) -> dict[str, object]:
-        consignee = record["consignee_id"]
         own_link = np.maximum(
-            self._first_at_address.get((address, consignee), np.nan),
-            self._first_diversion.get(consignee, np.nan),
+            at_address_since, self._first_diversion.get(record["consignee_id"], np.nan)
         )
         linked = self._diverter_links.lookup(address, day).total("linked")
         values = {
