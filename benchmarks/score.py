@@ -33,6 +33,8 @@ from benchmarks.common import simulate_in_child, train_in_child
 
 MODEL_URI = "models:/diversion-detector@champion"
 GB = 1e9
+PYARROW_TARGET = 5.0
+"""(c) may take at most this many times (a)."""
 
 
 def pyarrow_round_trip(source: str, target: str) -> None:
@@ -107,7 +109,7 @@ def measure(
 ) -> tuple[float, float]:
     """Seconds and peak RSS of one contender: the child's wall time, or for (m) the time of
     the predict calls it reports."""
-    out = folder / f"scored-{step}.csv"
+    out = folder / ("model-seconds.txt" if step == "m" else f"scored-{step}.csv")
     seconds, peak = run_child(contender(step, data, out), environment)
     if step == "m":
         seconds = float(out.read_text())
@@ -145,15 +147,18 @@ def print_ratios(results: dict[str, tuple[float, float]], rows: int) -> None:
     seconds = {step: measured[0] for step, measured in results.items()}
     if "c" in results:
         print(f"(c) rows/s: {rows / seconds['c']:,.0f}; peak RSS {results['c'][1] / GB:.2f} GB")
-        for step, target in (("a", 5.0), ("b", 1.0)):
+        for step, target in (("a", PYARROW_TARGET), ("b", 1.0)):
             if step in seconds:
                 ratio = seconds["c"] / seconds[step]
                 verdict = "met" if ratio <= target else "NOT met"
                 print(f"(c) / {LABELS[step]}: {ratio:.2f}x (target <= {target:g}x: {verdict})")
     if "m" in seconds and "a" in seconds:
         ratio = seconds["m"] / seconds["a"]
-        reach = "within" if ratio <= 5 else "out of"
-        print(f"(m) / (a): {ratio:.2f}x: (c) <= 5x (a) is {reach} reach of this model")
+        reach = "within" if ratio <= PYARROW_TARGET else "out of"
+        print(
+            f"(m) / (a): {ratio:.2f}x: (c) <= {PYARROW_TARGET:g}x (a) is {reach} reach of "
+            "this model"
+        )
     if "m" in seconds and "c" in seconds:
         print(f"(c) / (m): {seconds['c'] / seconds['m']:.2f}x")
 
