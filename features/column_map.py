@@ -54,6 +54,10 @@ class ColumnMap:
     def extras(self) -> tuple[str, ...]:
         return self.categorical_extras + self.numeric_extras + self.entity_keys
 
+    def target(self, header_name: str) -> str:
+        """The column a source header becomes: its canonical name if renamed, else itself."""
+        return self.renames.get(header_name, header_name)
+
     def missing_sources(self, header: list[str]) -> list[str]:
         """One message per mapped or extra source column that ``header`` does not have."""
         present = set(header)

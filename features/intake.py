@@ -63,8 +63,10 @@ def iter_validated(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     report: IntakeReport | None = None,
     rejects_path: Path | None = None,
+    labels: bool = False,
 ) -> Iterator[ValidatedChunk]:
-    """Validate ``path`` chunk by chunk; tally into ``report`` and write rejects if asked.
+    """Validate ``path`` chunk by chunk; tally into ``report`` and write rejects if asked;
+    read the label column only with ``labels`` (see ``ShipmentValidator``).
 
     Raises ``ShipmentFileError`` before the first chunk when the file is unusable as a whole.
     The rejects file is only moved into place once the whole file has been read.
@@ -72,7 +74,7 @@ def iter_validated(
     column_map = column_map or ColumnMap()
     options = {"delimiter": column_map.delimiter, "encoding": column_map.encoding}
     header = read_header(path, **options)
-    validator = ShipmentValidator(column_map)
+    validator = ShipmentValidator(column_map, labels=labels)
     validator.check_header(header, str(path))
     rejects = TableWriter(rejects_path) if rejects_path else None
     chunks = 0
@@ -102,24 +104,32 @@ def validate_file(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     rejects_path: Path | None = None,
 ) -> IntakeReport:
-    """One validating pass over ``path`` that keeps only the counts (memory stays bounded)."""
+    """One validating pass over ``path`` (labels included) that keeps only the counts (memory
+    stays bounded)."""
     column_map = column_map or ColumnMap()
     header = read_header(path, delimiter=column_map.delimiter, encoding=column_map.encoding)
     report = IntakeReport(path=path, file_format=file_format(path), columns=header)
     for _ in iter_validated(
-        path, column_map, chunk_rows=chunk_rows, report=report, rejects_path=rejects_path
+        path,
+        column_map,
+        chunk_rows=chunk_rows,
+        report=report,
+        rejects_path=rejects_path,
+        labels=True,
     ):
         pass
     return report
 
 
-def validate_frame(frame: pd.DataFrame, column_map: ColumnMap | None = None) -> ValidatedChunk:
+def validate_frame(
+    frame: pd.DataFrame, column_map: ColumnMap | None = None, *, labels: bool = False
+) -> ValidatedChunk:
     """Validate in-memory records (raw values, any dtype) as if they were a file's rows.
 
     Line numbers count as in a CSV file: the first record is line 2.
     """
     column_map = column_map or ColumnMap()
-    validator = ShipmentValidator(column_map)
+    validator = ShipmentValidator(column_map, labels=labels)
     validator.check_header([str(name) for name in frame.columns], "records")
     raw = frame.astype("str").apply(lambda column: column.str.strip().replace("", pd.NA))
     raw.index = pd.Index(range(FIRST_DATA_LINE, FIRST_DATA_LINE + len(frame)), name="line")

@@ -4,7 +4,7 @@ Pass one absorbs every valid row into the history state; pass two computes each 
 features against that complete state. Because features only read events dated before each
 shipment's own day, the result is the same for any chunk size and any row order in the file,
 rows come out in file order, and memory is bounded by the state (per-key daily totals), not by
-the file.
+the file. Labels are read (the feature frame of labelled history is what training sees).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from features.build import FeatureContext, query_features
 from features.column_map import ColumnMap
 from features.intake import IntakeReport, iter_validated
 from features.readers import DEFAULT_CHUNK_ROWS
-from features.state import HistoryState, StateMerger, address_keys
+from features.state import HistoryState, StateMerger
 from features.validation import ValidatedChunk
 
 
@@ -37,13 +37,16 @@ def absorb_file(
     Each chunk is absorbed into a partial state and the partial states are merged in a
     balanced order (``StateMerger``), so the work grows as n log n with the file, not n**2.
     """
-    merger = StateMerger()
+    merger = StateMerger(state.entity_keys)
     for chunk in iter_validated(
-        path, column_map, chunk_rows=chunk_rows, report=report, rejects_path=rejects_path
+        path,
+        column_map,
+        chunk_rows=chunk_rows,
+        report=report,
+        rejects_path=rejects_path,
+        labels=True,
     ):
-        shipments = chunk.shipments
-        partial = HistoryState.empty(state.entity_keys)
-        merger.add(partial.absorb(shipments, context.reference, address_keys(shipments)))
+        merger.absorb(chunk.shipments, context.reference)
     return merger.merged(into=state)
 
 
@@ -56,5 +59,5 @@ def feature_chunks(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> Iterator[tuple[ValidatedChunk, pd.DataFrame]]:
     """Pass two: each chunk's validated rows and their features, in file order."""
-    for chunk in iter_validated(path, column_map, chunk_rows=chunk_rows):
+    for chunk in iter_validated(path, column_map, chunk_rows=chunk_rows, labels=True):
         yield chunk, query_features(chunk.shipments, state, context)

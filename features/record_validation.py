@@ -16,29 +16,37 @@ import numpy as np
 
 from features.names import normalise_name
 from features.normalise import HS6_LENGTH, HS_PATTERN, HS_SEPARATORS, parse_country
-from features.schema import SHIPMENT_COLUMNS, TRANSIT_SEPARATOR, Kind
-from features.validation import DERIVED_ID_SEPARATOR, LABEL_VALUES
+from features.schema import LABEL_COLUMN, SHIPMENT_COLUMNS, TRANSIT_SEPARATOR, Column, Kind
+from features.validation import DERIVED_ID_SEPARATOR
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 FAST_YEARS = range(1900, 2200)
 """Dates outside these years take the file validator's path (its calendar is bounded)."""
-LABELS = frozenset(LABEL_VALUES.values())
+ENTITY_KEY = Column("entity key", Kind.TEXT, False)
+"""How an entity key (a column-map extra) is read: optional text."""
 
 
 class _NotCanonical(Exception):
     """A value the fast path leaves to the file validator."""
 
 
-def parse_record(values: Mapping[str, object]) -> dict[str, object] | None:
+def parse_record(
+    values: Mapping[str, object], entity_keys: tuple[str, ...] = ()
+) -> dict[str, object] | None:
     """Typed canonical values of one record (text stripped, empty = None; dates as
-    ``datetime64[D]``; countries ISO-2; HS-6; the consignee id derived when missing), or None
+    ``datetime64[D]``; countries ISO-2; HS-6; the consignee id derived when missing; the label
+    ignored, as the file validator ignores it for scoring; ``entity_keys`` as text), or None
     when the record needs the file validator."""
     try:
         record = {
-            column.name: _parse(column, values.get(column.name)) for column in SHIPMENT_COLUMNS
+            column.name: _parse(column, values.get(column.name))
+            for column in SHIPMENT_COLUMNS
+            if column.name != LABEL_COLUMN
         }
+        record |= {key: _parse(ENTITY_KEY, values.get(key)) for key in entity_keys}
     except _NotCanonical:
         return None
+    record[LABEL_COLUMN] = np.nan
     if record["consignee_id"] is None:
         name = normalise_name(record["consignee_name"])
         record["consignee_id"] = record["consignee_country"] + DERIVED_ID_SEPARATOR + name
@@ -115,12 +123,6 @@ def _choice(column, value: object) -> str:
     return text
 
 
-def _label(column, value: object) -> float:
-    if value not in LABELS:
-        raise _NotCanonical
-    return float(value)
-
-
 PARSERS = {
     Kind.TEXT: _text,
     Kind.DATE: _date,
@@ -130,5 +132,4 @@ PARSERS = {
     Kind.POSITIVE: _number,
     Kind.NON_NEGATIVE: _number,
     Kind.CHOICE: _choice,
-    Kind.LABEL: _label,
 }

@@ -123,9 +123,17 @@ class StateMerger:
     when every part is absorbed into one growing state, and at most about log2(parts)
     partial states are held at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, entity_keys: tuple[str, ...] = ()) -> None:
+        self.entity_keys = entity_keys
         self._levels: list[HistoryState | None] = []
         """Level ``i`` holds a state merged from 2**i parts, or None."""
+
+    def absorb(self, shipments: pd.DataFrame, reference: Reference) -> None:
+        """Add one chunk of validated shipments as a partial state (the absorb step of every
+        chunked reader: the file scorer, ``divert features`` and Spark partitions)."""
+        if not shipments.empty:
+            partial = HistoryState.empty(self.entity_keys)
+            self.add(partial.absorb(shipments, reference, address_keys(shipments)))
 
     def add(self, state: HistoryState) -> None:
         level = 0
@@ -140,8 +148,10 @@ class StateMerger:
         else:
             self._levels[level] = state
 
-    def merged(self, into: HistoryState) -> HistoryState:
-        """``into`` merged with every state added (the merger is left empty)."""
+    def merged(self, into: HistoryState | None = None) -> HistoryState:
+        """``into`` (default an empty state) merged with every state added (the merger is
+        left empty)."""
+        into = HistoryState.empty(self.entity_keys) if into is None else into
         states = [into, *(held for held in self._levels if held is not None)]
         self._levels = []
         return merge_states(states)

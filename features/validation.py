@@ -29,6 +29,7 @@ from features.readers import RawChunk
 from features.schema import (
     COLUMNS_BY_NAME,
     GROUND_TRUTH_PREFIX,
+    LABEL_COLUMN,
     REQUIRED_NAMES,
     SHIPMENT_COLUMNS,
     TRANSIT_SEPARATOR,
@@ -71,10 +72,16 @@ def _shown(values: pd.Series) -> pd.Series:
 
 
 class ShipmentValidator:
-    """Validates the chunks of one file in order, remembering shipment ids across chunks."""
+    """Validates the chunks of one file in order, remembering shipment ids across chunks.
 
-    def __init__(self, column_map: ColumnMap | None = None) -> None:
+    Labels (``diverted``) are read only with ``labels=True`` (training, ``divert validate``,
+    ``divert features``); otherwise a label column is ignored, neither parsed nor passed on,
+    so a label can never change a score.
+    """
+
+    def __init__(self, column_map: ColumnMap | None = None, *, labels: bool = False) -> None:
         self.column_map = column_map or ColumnMap()
+        self.labels = labels
         self._seen_hashes = np.empty(0, dtype=np.uint64)
         self._seen_lines = np.empty(0, dtype=np.int64)
 
@@ -122,7 +129,7 @@ class ShipmentValidator:
         parsed: dict[str, pd.Series] = {}
         problems: list[RowProblem] = []
         for column in SHIPMENT_COLUMNS:
-            if column.name in raw.columns:
+            if column.name in raw.columns and (self.labels or column.name != LABEL_COLUMN):
                 parsed[column.name], failures = _parse(
                     column, raw[column.name], self.column_map.date_format
                 )
@@ -168,6 +175,11 @@ class ShipmentValidator:
         if not repeated.any():
             return []
         return [RowProblem("shipment_id", "repeats an earlier row's id", present[repeated])]
+
+
+def ignored_labels(header: list[str], column_map: ColumnMap) -> list[str]:
+    """The label column of ``header`` (after the map's renames), which scoring ignores."""
+    return [LABEL_COLUMN] if LABEL_COLUMN in map(column_map.target, header) else []
 
 
 def _hint(name: str, header: list[str]) -> str:

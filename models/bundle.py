@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
-from features.build import FeatureContext, compute_features
+from features.build import FeatureContext, query_features
 from features.reference import Reference
 from features.screening import WatchlistIndex
 from features.state import HistoryState
@@ -74,6 +74,15 @@ class ModelBundle:
     ) -> pd.DataFrame:
         """``diversion_score``, ``alert`` and ``reasons`` for rows whose features are known."""
         threshold = self.threshold if threshold is None else threshold
+        if features.empty:
+            return pd.DataFrame(
+                {
+                    "diversion_score": pd.Series(dtype="float64"),
+                    "alert": pd.Series(dtype="bool"),
+                    "reasons": pd.Series(dtype="str"),
+                },
+                index=shipments.index,
+            )
         scores = self.predict(features)
         alert = scores >= threshold
         explain = scores >= threshold * EXPLAIN_FROM
@@ -121,9 +130,12 @@ class ModelBundle:
     def score(
         self, shipments: pd.DataFrame, *, threshold: float | None = None, workers: int = 2
     ) -> pd.DataFrame:
-        """Score validated shipments against the frozen state, which is not changed: each row
-        sees the training history and this batch's rows dated before it."""
-        features, _ = compute_features(shipments, self.state, self.context(workers))
+        """Score validated shipments against the frozen training state only: the online
+        meaning of history (``docs/scoring.md``), under which a row's answer does not depend on
+        the other rows sent with it."""
+        if shipments.empty:
+            return self.score_features(shipments, pd.DataFrame(index=shipments.index), threshold)
+        features = query_features(shipments, self.state, self.context(workers))
         return self.score_features(shipments, features, threshold)
 
     def save(self, folder: Path) -> Path:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 
 from features.build import feature_list
+from features.column_map import ColumnMap
 from features.errors import DivertError
 from features.schema import SCHEMA_VERSION
 from seeds import seeds_version
@@ -12,6 +14,10 @@ from seeds import seeds_version
 
 class FeatureContractError(DivertError):
     """A model was trained with other features, schema or reference data than this code has."""
+
+
+class ModelInputError(DivertError):
+    """Input to score lacks a column the model was trained with (an entity key)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,28 @@ class FeatureContract:
                 + "; ".join(problems)
                 + ". Retrain the model with this version, or install the version it was "
                 "trained with."
+            )
+
+    @property
+    def input_columns(self) -> tuple[str, ...]:
+        """The columns beyond the shipment schema that scoring input must carry."""
+        return self.entity_keys
+
+    def scoring_map(self, column_map: ColumnMap | None = None) -> ColumnMap:
+        """``column_map`` (default: none, records in canonical form) with this model's entity
+        keys, whatever the map itself declares, so that scoring input is read with exactly the
+        columns the model was trained on."""
+        return replace(column_map or ColumnMap(), entity_keys=self.entity_keys)
+
+    def check_input(self, columns: Iterable[str], where: str) -> None:
+        """``ModelInputError`` naming every entity key the input's ``columns`` lack."""
+        present = set(columns)
+        missing = [name for name in self.input_columns if name not in present]
+        if missing:
+            raise ModelInputError(
+                f"{where} lacks column(s) {missing}, which the model was trained with as entity "
+                "keys (its feature contract); add them, with the same source header as in "
+                "training, or score with a model trained without them"
             )
 
     def as_dict(self) -> dict:

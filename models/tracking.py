@@ -120,16 +120,14 @@ def load_registered_bundle(uri: str) -> ModelBundle:
     return model.unwrap_python_model().bundle
 
 
-THRESHOLD_TAG = "alert_threshold"
-"""A model version's recorded alert threshold (set by ``divert threshold`` or the notebook)."""
-
-
 @dataclass(frozen=True)
 class ModelVersionInfo:
     name: str
     version: str
     uri: str
     tags: dict[str, str]
+    model_id: str | None = None
+    """The version's logged model (MLflow 3), where the pyfunc reads a recorded threshold."""
 
 
 URI_FORMS = "models:/<name>@<alias> or models:/<name>/<version>"
@@ -179,4 +177,12 @@ def resolve_model(store: Store, uri: str) -> ModelVersionInfo:
         version=str(found.version),
         uri=f"models:/{found.name}/{found.version}",
         tags=dict(found.tags),
+        model_id=found.model_id or _logged_model_id(found.source),
     )
+
+
+def _logged_model_id(source: str) -> str | None:
+    """The logged model a version's ``source`` names (``models:/m-...``; the SQL registry
+    leaves ``model_id`` empty), or None for a version registered from elsewhere."""
+    name = source.removeprefix("models:/")
+    return name if name != source and name.startswith("m-") and "/" not in name else None

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from features.schema import NUMERIC_KINDS, SHIPMENT_COLUMNS
+from features.schema import LABEL_COLUMN, NUMERIC_KINDS, SHIPMENT_COLUMNS
 from serve.batching import Batcher
 from serve.service import RecordsRejected, ScoringService
 
@@ -43,17 +43,22 @@ class ScoreResponse(BaseModel):
     model: str
     threshold: float
     threshold_source: str
+    ignored_fields: list[str]
+    """Fields given but never read for scoring (the label ``diverted``)."""
     results: list[ScoredShipment]
 
 
-def shipment_record_model() -> type[BaseModel]:
+def shipment_record_model(entity_keys: tuple[str, ...] = ()) -> type[BaseModel]:
     """The request record, one field per schema column: numbers as numbers, the rest as text;
-    required columns must be present; unknown fields are refused."""
+    required columns and the model's ``entity_keys`` (text) must be present; unknown fields are
+    refused."""
     fields = {}
     for column in SHIPMENT_COLUMNS:
         kind = float if column.kind in NUMERIC_KINDS else str
         default = ... if column.required else None
         fields[column.name] = (kind | None, Field(default, description=column.notes))
+    for key in entity_keys:
+        fields[key] = (str | None, Field(..., description="entity key of the model"))
     return create_model(
         "ShipmentRecord", __config__=ConfigDict(extra="forbid", allow_inf_nan=False), **fields
     )
@@ -125,7 +130,7 @@ async def _disconnected():
 
 def create_app(service: ScoringService, *, token: str | None = None) -> FastAPI:
     """The application for one loaded model version (``token`` None: no authentication)."""
-    record_model = shipment_record_model()
+    record_model = shipment_record_model(service.bundle.contract.input_columns)
     batcher = Batcher(service.score_all, max_batch=MAX_BATCH_REQUESTS)
     app = FastAPI(
         title="Diversion detector",
@@ -157,14 +162,17 @@ def create_app(service: ScoringService, *, token: str | None = None) -> FastAPI:
     def score(
         records: Annotated[list[record_model], Body(min_length=1, max_length=MAX_RECORDS)],
     ):
+        values = [record.model_dump() for record in records]
         try:
-            results = batcher.submit([record.model_dump() for record in records])
+            results = batcher.submit(values)
         except RecordsRejected as rejected:
             return _error(422, [_contract_problem(p) for p in rejected.problems])
+        labelled = any(value[LABEL_COLUMN] is not None for value in values)
         return {
             "model": service.version.uri,
             "threshold": service.threshold,
             "threshold_source": service.threshold_source,
+            "ignored_fields": [LABEL_COLUMN] if labelled else [],
             "results": results,
         }
 
@@ -185,18 +193,20 @@ def _contract_problem(problem) -> dict:
     return detail
 
 
-def json_records(rows: pd.DataFrame) -> list[dict]:
+def json_records(rows: pd.DataFrame, entity_keys: tuple[str, ...] = ()) -> list[dict]:
     """File rows read as text (empty = missing) as request records: schema numbers as JSON
     numbers (left as text if they do not parse, for the server to refuse with its path),
-    other schema columns as strings, other columns dropped."""
+    other schema columns and ``entity_keys`` as strings, other columns dropped."""
+    numeric = {column.name for column in SHIPMENT_COLUMNS if column.kind in NUMERIC_KINDS}
+    names = [*(column.name for column in SHIPMENT_COLUMNS), *entity_keys]
     records = []
     for row in rows.to_dict("records"):
         record = {}
-        for column in SHIPMENT_COLUMNS:
-            value = row.get(column.name)
+        for name in names:
+            value = row.get(name)
             if value is None or pd.isna(value) or value == "":
                 continue
-            record[column.name] = _number(value) if column.kind in NUMERIC_KINDS else str(value)
+            record[name] = _number(value) if name in numeric else str(value)
         records.append(record)
     return records
 

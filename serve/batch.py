@@ -130,6 +130,10 @@ def render_summary(summary: ScoreSummary) -> str:
             f"  alerts {summary.alerts:,} at threshold {summary.threshold:.4f} "
             f"({summary.threshold_source})",
             f"  most frequent reasons: {reasons or 'none'}",
+            *(
+                f"  column {name!r} ignored: labels are never scoring inputs"
+                for name in summary.ignored_columns
+            ),
             f"  model {summary.model}; {summary.seconds:.1f} s, {summary.rows_per_second:,.0f} "
             "rows/s",
             f"  summary: {summary_path(Path(summary.output))}",

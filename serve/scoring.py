@@ -18,13 +18,12 @@ interrupted run leaves nothing at the output paths; the summary JSON follows the
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,12 +35,13 @@ from features.errors import DivertError, ShipmentFileError
 from features.intake import IntakeReport, iter_validated
 from features.readers import file_format, read_header
 from features.screening import WatchlistIndex
-from features.state import HistoryState, StateMerger, address_keys
-from features.validation import empty_rejects
+from features.state import HistoryState, StateMerger
+from features.validation import ShipmentValidator, empty_rejects, ignored_labels
 from features.watchlist import read_watchlist
 from features.writers import TableWriter
+from models.alert_threshold import version_threshold
 from models.bundle import ModelBundle
-from models.tracking import THRESHOLD_TAG, ModelVersionInfo, RegistryError
+from models.tracking import ModelVersionInfo
 from serve.chunk_scoring import ChunkScorer, chunk_scoring
 from serve.memory import map_large_blocks, release_free_memory
 from serve.spills import SpillWriter, read_chunks
@@ -84,6 +84,8 @@ class ScoreSummary:
     model_version: str
     threshold: float
     threshold_source: str
+    ignored_columns: list[str] = field(default_factory=list)
+    """Columns of the input never read for scoring (a label column)."""
     rows_read: int = 0
     rows_scored: int = 0
     rows_rejected: int = 0
@@ -116,6 +118,30 @@ def scoring_context(
     return FeatureContext(context.reference, index, workers=workers)
 
 
+@dataclass(frozen=True)
+class ScoringInput:
+    """How a file is read for scoring by a model, after its header was checked."""
+
+    column_map: ColumnMap
+    """The user's map with the model's entity keys (``FeatureContract.scoring_map``)."""
+    ignored: list[str]
+    """Columns present but never read for scoring (labels)."""
+
+
+def scoring_input(
+    bundle: ModelBundle, header: list[str] | tuple[str, ...], column_map: ColumnMap, where
+) -> ScoringInput:
+    """Check a file's header for every door that scores files (``ShipmentFileError``,
+    ``ModelInputError``): not already scored, the model's entity keys present, the contract's
+    required columns there."""
+    header = list(header)
+    check_not_scored(header, where)
+    bundle.contract.check_input(map(column_map.target, header), str(where))
+    scoring_map = bundle.contract.scoring_map(column_map)
+    ShipmentValidator(scoring_map).check_header(header, str(where))
+    return ScoringInput(scoring_map, ignored_labels(header, column_map))
+
+
 def check_not_scored(header: list[str] | tuple[str, ...], path) -> None:
     """``ShipmentFileError`` if the file already has the columns scoring adds."""
     clashing = [name for name in header if name in SCORE_COLUMNS]
@@ -124,27 +150,6 @@ def check_not_scored(header: list[str] | tuple[str, ...], path) -> None:
             f"{path} already has column(s) {clashing} (is it a scored file?); "
             "remove or rename them before scoring"
         )
-
-
-def choose_threshold(
-    bundle: ModelBundle, version: ModelVersionInfo, override: float | None
-) -> tuple[float, str]:
-    """The alert threshold and where it came from: command line, registry, or training."""
-    if override is not None:
-        return override, "command line (--threshold)"
-    if THRESHOLD_TAG in version.tags:
-        recorded = version.tags[THRESHOLD_TAG]
-        try:
-            threshold = float(recorded)
-        except ValueError:
-            threshold = math.nan
-        if not 0 <= threshold <= 1:
-            raise RegistryError(
-                f"{version.uri} has tag {THRESHOLD_TAG}={recorded!r}, not a number from 0 to 1; "
-                "record one with `divert threshold` or give --threshold"
-            )
-        return threshold, f"registry tag {THRESHOLD_TAG!r} of {version.uri}"
-    return bundle.threshold, "training run (score at the 1 % alert budget on its holdout)"
 
 
 def score_file(
@@ -157,12 +162,14 @@ def score_file(
     """Score ``request.path`` with ``bundle``; see the module docstring for the passes."""
     started = time.perf_counter()
     map_large_blocks()
-    threshold, source = choose_threshold(bundle, version, request.threshold)
+    chosen = version_threshold(version, bundle.threshold, given=request.threshold)
+    threshold = chosen.value
     context = scoring_context(bundle, request.watchlist)
     header = read_header(
         request.path, delimiter=request.column_map.delimiter, encoding=request.column_map.encoding
     )
-    check_not_scored(header, request.path)
+    reading = scoring_input(bundle, header, request.column_map, request.path)
+    request = replace(request, column_map=reading.column_map)
     report = IntakeReport(request.path, file_format(request.path), header)
     summary = ScoreSummary(
         input=str(request.path),
@@ -171,7 +178,8 @@ def score_file(
         model=version.uri,
         model_version=version.version,
         threshold=threshold,
-        threshold_source=source,
+        threshold_source=chosen.source,
+        ignored_columns=reading.ignored,
     )
     with (
         tempfile.TemporaryDirectory(dir=request.out.parent, prefix=".divert-score-") as folder,
@@ -212,7 +220,7 @@ class _Passes:
     def validate_and_absorb(self, report: IntakeReport, rejects: TableWriter) -> HistoryState:
         """Pass 1: validate, write rejects, spill the valid rows and absorb them into a
         partial state per chunk; merge the partial states into the model's state."""
-        merger = StateMerger()
+        merger = StateMerger(self.bundle.state.entity_keys)
         for chunk in iter_validated(
             self.request.path,
             self.request.column_map,
@@ -224,8 +232,7 @@ class _Passes:
             if not shipments.empty:
                 self.sources.write(chunk.source)
                 self.shipments.write(shipments)
-                empty = HistoryState.empty(self.bundle.state.entity_keys)
-                merger.add(empty.absorb(shipments, self.context.reference, address_keys(shipments)))
+                merger.absorb(shipments, self.context.reference)
             self.progress("validated", len(chunk.shipments) + len(chunk.rejects))
             del chunk, shipments
             release_free_memory()

@@ -1,16 +1,16 @@
 """One loaded model version scoring small batches of records, as the HTTP service needs it.
 
-A request never changes the model: each batch is scored against the history state frozen at
-training time (plus the batch's own rows dated before each shipment), exactly as
-``ModelBundle.score`` does. Consequence: shipments sent in earlier requests do not count as
-history for later ones; the next retraining run folds them in. This keeps every answer
-reproducible from the model version alone and lets any number of workers serve one version.
+A request never changes the model: each record is scored against the history state frozen at
+training time only, exactly as ``ModelBundle.score`` and the MLflow pyfunc do (the online
+meaning of history, ``docs/scoring.md``). Consequence: neither earlier requests nor the other
+records of the same request count as history; the next retraining run folds them in. This
+keeps every answer reproducible from the model version and the record alone, whatever it is
+batched with, and lets any number of workers serve one version.
 
-Two paths give the same answers. Records in canonical form whose shipments share one day (so
-none of them is history for another; a single shipment always qualifies) take the
-per-record path: ``features.record_validation``, ``features.record`` and
-``ModelBundle.score_shipments``, in plain Python, a few milliseconds a request. Any other batch
-takes the vectorised path that ``divert score`` uses, which also words contract errors.
+Two paths give the same answers. Up to ``RECORD_PATH_MAX_RECORDS`` records in canonical form
+with distinct ids take the per-record path: ``features.record_validation``,
+``features.record`` and ``ModelBundle.score_shipments``, in plain Python, a few milliseconds a
+request. Any other batch takes the vectorised path, which also words contract errors.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.build import FeatureContext, compute_features
+from features.build import FeatureContext, query_features
 from features.intake import FIRST_DATA_LINE, validate_frame
 from features.record import RecordFeatures
 from features.record_validation import parse_record
+from models.alert_threshold import version_threshold
 from models.bundle import ModelBundle
 from models.reasons import SEPARATOR
 from models.tracking import (
@@ -34,7 +35,6 @@ from models.tracking import (
     parse_model_uri,
     resolve_model,
 )
-from serve.scoring import choose_threshold
 
 RECORD_PATH_MAX_RECORDS = 50
 """Larger requests take the vectorised path, whose lower cost per record repays its fixed cost
@@ -78,10 +78,10 @@ class ScoringService:
         _, alias, _ = parse_model_uri(uri)
         version = resolve_model(open_store(home), uri)
         bundle = load_registered_bundle(version.uri)
-        threshold, source = choose_threshold(bundle, version, None)
+        chosen = version_threshold(version, bundle.threshold)
         context = bundle.context(workers=SINGLE_WORKER)
         record_features = RecordFeatures(bundle.state, context)
-        return cls(bundle, version, alias, threshold, source, context, record_features)
+        return cls(bundle, version, alias, chosen.value, chosen.source, context, record_features)
 
     def describe(self) -> dict:
         """What ``GET /v1/model`` answers."""
@@ -113,7 +113,7 @@ class ScoringService:
         answers: list = [None] * len(requests)
         quick: list[tuple[int, list[dict]]] = []
         for position, records in enumerate(requests):
-            shipments = same_day_records(records)
+            shipments = canonical_records(records, self.bundle.contract.input_columns)
             if shipments is None:
                 try:
                     answers[position] = self.score_vectorised(pd.DataFrame(records))
@@ -133,11 +133,11 @@ class ScoringService:
 
     def score_vectorised(self, records: pd.DataFrame) -> list[dict]:
         """``score`` through the vectorised path, for any batch."""
-        validated = validate_frame(records)
+        validated = validate_frame(records, self.bundle.contract.scoring_map())
         if len(validated.rejects):
             raise RecordsRejected(_problems(validated))
         shipments = validated.shipments
-        features, _ = compute_features(shipments, self.bundle.state, self.context)
+        features = query_features(shipments, self.bundle.state, self.context)
         scored = self.bundle.score_features(shipments, features, self.threshold)
         reasons = scored["reasons"].fillna("")
         return [
@@ -157,19 +157,19 @@ class ScoringService:
         ]
 
 
-def same_day_records(records: list[Mapping[str, object]]) -> list[dict] | None:
+def canonical_records(
+    records: list[Mapping[str, object]], entity_keys: tuple[str, ...]
+) -> list[dict] | None:
     """The records' typed values if there are at most ``RECORD_PATH_MAX_RECORDS``, every one
-    is canonical, their ids are distinct and their shipments share one day; None otherwise."""
+    is canonical and their ids are distinct; None otherwise."""
     if len(records) > RECORD_PATH_MAX_RECORDS:
         return None
     shipments = []
     for record in records:
-        shipment = parse_record(record)
+        shipment = parse_record(record, entity_keys)
         if shipment is None:
             return None
         shipments.append(shipment)
-    if len({shipment["ship_date"] for shipment in shipments}) > 1:
-        return None
     if len({shipment["shipment_id"] for shipment in shipments}) < len(shipments):
         return None
     return shipments

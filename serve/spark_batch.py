@@ -10,8 +10,9 @@ from features.column_map import ColumnMap
 from features.errors import DivertError
 from features.readers import read_header
 from features.writers import output_format
+from models.bundle import ModelBundle
 from serve.batch import check_something_scored, load_scoring_model, render_summary
-from serve.scoring import ScoreSummary, summary_path
+from serve.scoring import ScoreSummary, scoring_input, summary_path
 
 INSTALL_HINT = "pip install 'diversion-detector[spark]'"
 SUCCESS_MARKER = "_SUCCESS"
@@ -30,7 +31,7 @@ except ModuleNotFoundError as missing:
     ) from missing
 
 from serve.spark_input import is_local  # noqa: E402
-from serve.spark_scoring import SparkScoreRequest, check_header, score_on_spark  # noqa: E402
+from serve.spark_scoring import SparkScoreRequest, score_on_spark  # noqa: E402
 from serve.spark_session import spark_session  # noqa: E402
 
 
@@ -68,7 +69,7 @@ def check_spark_outputs(file: str, outputs: dict[str, str]) -> None:
             )
 
 
-def check_local_input(request: SparkScoreRequest) -> None:
+def check_local_input(request: SparkScoreRequest, bundle: ModelBundle) -> None:
     """The file-level checks of a file on the driver, before Spark starts (a folder or a URI
     is checked by Spark when it reads it)."""
     path = Path(request.path)
@@ -76,7 +77,7 @@ def check_local_input(request: SparkScoreRequest) -> None:
         return
     column_map = request.column_map
     header = read_header(path, delimiter=column_map.delimiter, encoding=column_map.encoding)
-    check_header(tuple(header), request)
+    scoring_input(bundle, header, column_map, request.path)
 
 
 def run_spark_score(
@@ -108,8 +109,8 @@ def run_spark_score(
         watchlist=watchlist,
         file_format=output_format(PurePosixPath(out), output_format_name),
     )
-    check_local_input(request)
     version, bundle = load_scoring_model(model)
+    check_local_input(request, bundle)
     spark, started = spark_session(master)
     try:
         summary = score_on_spark(spark, request, bundle, version)

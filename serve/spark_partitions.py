@@ -31,7 +31,7 @@ from features.build import FeatureContext, query_features
 from features.column_map import ColumnMap
 from features.readers import RawChunk
 from features.reference import Reference
-from features.state import HistoryState, address_keys, merge_states
+from features.state import HistoryState, StateMerger
 from features.validation import ShipmentValidator
 from models.bundle import ModelBundle
 
@@ -161,19 +161,16 @@ class AbsorbPartition:
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         validator = ShipmentValidator(self.column_map)
         reference = Reference.load()
-        partials, rows_read, rows_rejected = [], 0, 0
+        merger, rows_read, rows_rejected = StateMerger(self.entity_keys), 0, 0
         for batch in batches:
             chunk = validator.validate(raw_chunk(batch, self.layout))
             rows_read += batch.num_rows
             rows_rejected += len(chunk.rejects)
             if not chunk.rejects.empty:
                 yield from _batches(chunk.rejects.assign(**{OUTCOME: None}), self.schema)
-            shipments = chunk.shipments
-            if not shipments.empty:
-                empty = HistoryState.empty(self.entity_keys)
-                partials.append(empty.absorb(shipments, reference, address_keys(shipments)))
+            merger.absorb(chunk.shipments, reference)
         outcome = PartitionOutcome(
-            merge_states(partials) if partials else None, rows_read, rows_rejected
+            merger.merged() if rows_read > rows_rejected else None, rows_read, rows_rejected
         )
         blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         last_row = {name: [None] for name in self.schema.names} | {OUTCOME: [blob]}

@@ -43,8 +43,8 @@ from pyspark.sql.types import (
 
 from features.column_map import ColumnMap
 from features.state import merge_states
-from features.validation import ShipmentValidator
 from features.writers import output_format
+from models.alert_threshold import version_threshold
 from models.bundle import ModelBundle
 from models.reasons import SEPARATOR
 from models.tracking import ModelVersionInfo
@@ -52,9 +52,8 @@ from serve.scoring import (
     SCORE_COLUMNS,
     TOP_REASONS,
     ScoreSummary,
-    check_not_scored,
-    choose_threshold,
     scoring_context,
+    scoring_input,
     summary_path,
     write_summary,
 )
@@ -92,12 +91,6 @@ class SparkScoreRequest:
     """csv, csv.gz or parquet; default by the suffix of ``out``."""
     partitions: int | None = None
     """Partitions for validation, scoring and sorting; default ``partition_count``."""
-
-
-def check_header(header: tuple[str, ...], request: SparkScoreRequest) -> None:
-    """``ShipmentFileError`` listing the header's problems, as the pandas scorer reports them."""
-    ShipmentValidator(request.column_map).check_header(list(header), request.path)
-    check_not_scored(header, request.path)
 
 
 def _shipment_id_key(header: tuple[str, ...], column_map: ColumnMap) -> Column:
@@ -221,11 +214,13 @@ def score_on_spark(
 ) -> ScoreSummary:
     """Score ``request.path`` with ``bundle`` on ``spark``; see the module docstring."""
     started = time.perf_counter()
-    threshold, source_text = choose_threshold(bundle, version, request.threshold)
+    chosen = version_threshold(version, bundle.threshold, given=request.threshold)
+    threshold = chosen.value
     context = scoring_context(bundle, request.watchlist, workers=1)  # Spark runs tasks in parallel
     source = read_source(spark, request.path, request.column_map)
     header = source.layout.header
-    check_header(header, request)
+    reading = scoring_input(bundle, header, request.column_map, request.path)
+    request = replace(request, column_map=reading.column_map)
     scored_schema = _scored_schema(header)
     summary = ScoreSummary(
         input=request.path,
@@ -234,7 +229,8 @@ def score_on_spark(
         model=version.uri,
         model_version=version.version,
         threshold=threshold,
-        threshold_source=source_text,
+        threshold_source=chosen.source,
+        ignored_columns=reading.ignored,
     )
     with _cache_scope() as cache:
         lines = cache(line_numbered(source, LINE))

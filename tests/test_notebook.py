@@ -10,7 +10,8 @@ import pytest
 from ipykernel.kernelspec import write_kernel_spec
 
 from features.column_map import ColumnMap
-from models.tracking import THRESHOLD_TAG, resolve_model
+from models.alert_threshold import THRESHOLD_TAG
+from models.tracking import resolve_model
 from serve.batch import run_score
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "threshold_tuning.ipynb"

@@ -34,7 +34,9 @@ def load_training_data(
     """Read every valid row of ``path``; labels must be present, ground truth is optional."""
     header = read_header(path, delimiter=column_map.delimiter, encoding=column_map.encoding)
     report = IntakeReport(path=path, file_format=file_format(path), columns=header)
-    chunks = [chunk.shipments for chunk in iter_validated(path, column_map, report=report)]
+    chunks = [
+        chunk.shipments for chunk in iter_validated(path, column_map, report=report, labels=True)
+    ]
     shipments = pd.concat(chunks) if chunks else pd.DataFrame()
     if not report.usable:
         raise DivertError(f"{path}: no row passed validation; run `divert validate {path}`")

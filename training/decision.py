@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from models.tracking import THRESHOLD_TAG, ModelVersionInfo, RegistryError, Store, resolve_model
+from models.alert_threshold import THRESHOLD_TAG
+from models.tracking import ModelVersionInfo, RegistryError, Store, resolve_model
 from training.thresholds import (
     SEED,
     Policy,
@@ -121,7 +122,8 @@ def record_decision(
     user: str | None = None,
     at: datetime | None = None,
 ) -> dict[str, str]:
-    """Record ``choice`` on ``version`` (scoring reads ``alert_threshold`` from then on) and
+    """Record ``choice`` on ``version`` (every door reads ``alert_threshold`` from then on:
+    the registry doors from the version's tags, the MLflow pyfunc from its logged model's) and
     drop the earlier decision's tags that this one does not set; returns the tags set."""
     tags = decision_tags(choice, user=user or current_user(), at=at or datetime.now(UTC))
     client = store.client
@@ -130,6 +132,8 @@ def record_decision(
             client.delete_model_version_tag(version.name, version.version, key)
     for key, value in tags.items():
         client.set_model_version_tag(version.name, version.version, key, value)
+    if version.model_id is not None:  # what the MLflow pyfunc reads when it loads
+        client.set_logged_model_tags(version.model_id, {THRESHOLD_TAG: tags[THRESHOLD_TAG]})
     return tags
 
 

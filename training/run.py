@@ -284,12 +284,12 @@ def _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, seed) -> 
 def _log_model(work: Path, bundle: ModelBundle, data: TrainingData, config, run_id) -> str:
     bundle_path = bundle.save(work)
     example = data.shipments.head(INPUT_EXAMPLE_ROWS).drop(columns=[LABEL_COLUMN])
-    example = _as_file_rows(example)
+    example = _as_file_rows(example, bundle.contract.input_columns)
     info = mlflow.pyfunc.log_model(
         name="model",
         python_model=DiversionModel(),
         artifacts={BUNDLE_ARTIFACT: str(bundle_path)},
-        signature=signature(),
+        signature=signature(bundle.contract),
         input_example=example,
         pip_requirements=pip_requirements(),
         metadata={"feature_contract": bundle.contract.as_dict(), **bundle.metadata},
@@ -298,9 +298,9 @@ def _log_model(work: Path, bundle: ModelBundle, data: TrainingData, config, run_
     return str(version.version)
 
 
-def _as_file_rows(shipments: pd.DataFrame) -> pd.DataFrame:
+def _as_file_rows(shipments: pd.DataFrame, input_columns: tuple[str, ...]) -> pd.DataFrame:
     """Validated rows back in file form (dates as ISO text), typed as the signature wants."""
-    dtypes = pandas_dtypes()
+    dtypes = pandas_dtypes() | dict.fromkeys(input_columns, "str")
     rows = shipments[[name for name in shipments.columns if name in dtypes]].copy()
     for name in ("ship_date", "consignee_registered_on"):
         rows[name] = rows[name].dt.strftime("%Y-%m-%d")

@@ -40,6 +40,6 @@ def _random_history(seed: int, rows: int, days: int) -> pd.DataFrame:
         )
         for i, day in enumerate(np.sort(rng.integers(0, days, size=rows)))
     ]
-    validated = validate_frame(pd.DataFrame(records))
+    validated = validate_frame(pd.DataFrame(records), labels=True)
     assert validated.rejects.empty
     return validated.shipments

@@ -37,7 +37,7 @@ def context():
 
 
 def features_of(context, *rows: dict[str, str], state=None) -> pd.DataFrame:
-    validated = validate_frame(pd.DataFrame(rows))
+    validated = validate_frame(pd.DataFrame(rows), labels=True)
     assert validated.rejects.empty, validated.rejects["reason"].tolist()
     frame, _ = compute_features(validated.shipments, state or HistoryState.empty(), context)
     return frame

@@ -92,7 +92,7 @@ def request_record(raw: dict[str, str]) -> dict[str, object]:
 @given(seed=st.integers(0, 10_000), cut=st.integers(5, 75))
 def test_each_shipment_gets_the_feature_row_of_the_file_path(watchlist, listed_names, seed, cut):
     raw = raw_history(seed, listed_names)
-    validated = validate_frame(pd.DataFrame(raw))
+    validated = validate_frame(pd.DataFrame(raw), labels=True)
     assert validated.rejects.empty
     shipments = validated.shipments
     known, asked = shipments.iloc[:cut], shipments.iloc[cut:]
@@ -108,7 +108,7 @@ def test_each_shipment_gets_the_feature_row_of_the_file_path(watchlist, listed_n
 
 def test_without_a_watchlist_the_screening_scores_are_empty_as_in_the_file_path():
     raw = raw_history(1, [], rows=20)
-    shipments = validate_frame(pd.DataFrame(raw)).shipments
+    shipments = validate_frame(pd.DataFrame(raw), labels=True).shipments
     context = FeatureContext(Reference.load())
     state = HistoryState.empty().absorb(
         shipments[:10], context.reference, address_keys(shipments[:10])
@@ -151,7 +151,6 @@ def test_canonical_records_parse_to_the_values_the_file_validator_gives(listed_n
         {"quantity": "-1"},
         {"transport_mode": "teleport"},
         {"incoterm": "CIF2010"},
-        {"diverted": "0.5"},
         {"consignee_name": ""},
         {"shipment_id": "  "},
         {"goods_description": "chips\x00"},
@@ -160,3 +159,12 @@ def test_canonical_records_parse_to_the_values_the_file_validator_gives(listed_n
 )
 def test_records_that_are_not_canonical_are_left_to_the_file_validator(overrides):
     assert parse_record(request_record(shipment(**overrides))) is None
+
+
+@pytest.mark.parametrize("label", ["1", "0", "0.5", "-7"])
+def test_a_label_is_ignored_by_both_validators_whatever_its_value(label):
+    record = shipment(diverted=label)
+    parsed = parse_record(request_record(record))
+    validated = validate_frame(pd.DataFrame([record]))
+    assert validated.rejects.empty
+    assert np.isnan(parsed["diverted"]) and validated.shipments["diverted"].isna().all()

@@ -14,7 +14,6 @@ import pytest
 
 from serve.api import MAX_BODY_BYTES, MAX_RECORDS, json_records
 from tests.factories import shipment
-from tests.serve.test_scoring import score as score_file
 
 TOKEN = "test-token-4f9d"
 STARTUP_SECONDS = 120
@@ -51,7 +50,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start(home, token: str | None, workers: int = 1) -> Server:
+def _start(home, token: str | None, workers: int = 1, model: str | None = None) -> Server:
     port = _free_port()
     environment = {**os.environ, "DIVERT_HOME": str(home)}
     environment.pop("MLFLOW_TRACKING_URI", None)
@@ -59,7 +58,8 @@ def _start(home, token: str | None, workers: int = 1) -> Server:
     if token:
         environment["DIVERT_API_TOKEN"] = token
     process = subprocess.Popen(
-        [sys.executable, "-m", "serve", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "serve", "serve", "--port", str(port), "--workers", str(workers)]
+        + (["--model", model] if model else []),
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -131,24 +131,6 @@ def test_the_model_endpoint_names_version_alias_threshold_contract_and_seeds(sec
     assert body["threshold_source"].startswith("training run")
     assert body["feature_contract"]["features"][0] == "hs_chpl_listed"
     assert body["seeds_version"] == body["feature_contract"]["seeds_version"]
-
-
-def test_scores_equal_divert_score_on_the_same_rows(
-    secured, trained, later_rows, tmp_path, monkeypatch
-):
-    path, out = tmp_path / "rows.csv", tmp_path / "scored.csv"
-    later_rows.to_csv(path, index=False)
-    score_file(trained, monkeypatch, path, out, chunk_size=50)
-    expected = pd.read_csv(out, dtype={"reasons": "str"}, keep_default_na=False)
-    status, body = secured.request("POST", "/v1/score", json_records(later_rows))
-    assert status == 200
-    served = pd.DataFrame(body["results"])
-    assert served["shipment_id"].tolist() == expected["shipment_id"].astype(str).tolist()
-    assert served["diversion_score"].to_numpy() == pytest.approx(
-        expected["diversion_score"].to_numpy(), abs=1e-12
-    )
-    assert served["alert"].tolist() == expected["alert"].tolist()
-    assert served["reasons"].map(" | ".join).tolist() == expected["reasons"].tolist()
 
 
 def test_two_worker_processes_answer_as_one_does(trained, secured, later_rows):

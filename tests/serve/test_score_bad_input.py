@@ -256,7 +256,6 @@ REJECTED = {
     "unknown transport mode": Rejected(
         with_row(transport_mode="boat"), "transport_mode: not one of"
     ),
-    "label neither 0 nor 1": Rejected(with_row(diverted="yes"), "diverted: must be 0, 1 or empty"),
     "gzip file with a bad row": Rejected(
         gzip_bytes(with_row(value_usd="-5")), "value_usd: must be greater than 0", name="in.csv.gz"
     ),
@@ -331,6 +330,11 @@ ACCEPTED = {
     "an extra column is passed through": Accepted(
         GOOD_BYTES.replace(b"\n", b",kept\n").replace(b"diverted,kept", b"diverted,note"),
         kept=("S-0002", "note", "kept"),
+    ),
+    "a label, even a malformed one, is ignored": Accepted(
+        with_row(shipment_id="S-LABEL", diverted="yes"),
+        kept=("S-LABEL", "diverted", "yes"),
+        ids=(*GOOD_IDS, "S-LABEL"),
     ),
     "gzip file": Accepted(gzip_bytes(GOOD_BYTES), name="in.csv.gz"),
     "Parquet file": Accepted(parquet_bytes(GOOD), name="in.parquet"),
@@ -550,7 +554,7 @@ def test_a_model_with_another_feature_contract_is_refused(
             name="model",
             python_model=DiversionModel(),
             artifacts={BUNDLE_ARTIFACT: str(bundle.save(tmp_path / "bundle"))},
-            signature=signature(),
+            signature=signature(bundle.contract),
             pip_requirements=pip_requirements(),
         )
     version = mlflow.register_model(logged.model_uri, trained.config.model_name).version

@@ -2,15 +2,14 @@
 
 import json
 from dataclasses import asdict
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from features.column_map import ColumnMap
-from models.tracking import THRESHOLD_TAG, ModelVersionInfo, RegistryError
+from models.tracking import RegistryError
 from serve.batch import run_score
-from serve.scoring import choose_threshold, summary_path
+from serve.scoring import summary_path
 from tests.serve.test_cli import divert
 
 
@@ -103,23 +102,6 @@ def test_divert_score_on_the_command_line(trained, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "rows read" in result.stderr and "threshold" in result.stderr
     assert len(pd.read_csv(out)) > 0
-
-
-@pytest.mark.parametrize("recorded", ["abc", "1.5", "nan"])
-def test_a_recorded_threshold_that_is_not_a_probability_is_a_clear_error(recorded):
-    version = ModelVersionInfo("m", "1", "models:/m/1", {THRESHOLD_TAG: recorded})
-    bundle = SimpleNamespace(threshold=0.5)
-    with pytest.raises(RegistryError, match=f"tag alert_threshold='{recorded}', not a number"):
-        choose_threshold(bundle, version, None)
-
-
-def test_the_threshold_comes_from_the_command_line_then_the_registry_then_training():
-    bundle = SimpleNamespace(threshold=0.5)
-    tagged = ModelVersionInfo("m", "1", "models:/m/1", {THRESHOLD_TAG: "0.7"})
-    untagged = ModelVersionInfo("m", "1", "models:/m/1", {})
-    assert choose_threshold(bundle, tagged, 0.9)[0] == 0.9
-    assert choose_threshold(bundle, tagged, None)[0] == 0.7
-    assert choose_threshold(bundle, untagged, None)[0] == 0.5
 
 
 def test_worker_processes_do_not_change_a_single_byte(trained, monkeypatch, tmp_path):

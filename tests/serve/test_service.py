@@ -1,4 +1,5 @@
-"""The service's per-record path answers exactly as its vectorised path, record for record."""
+"""The service's per-record path answers exactly as its vectorised path, record for record,
+and a record's answer does not depend on the records sent with it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pandas as pd
 import pytest
 
 from serve.api import json_records, shipment_record_model
-from serve.service import RecordsRejected, ScoringService, same_day_records
+from serve.service import RecordsRejected, ScoringService, canonical_records
 from tests.factories import shipment
 
 CHAMPION = "models:/diversion-detector@champion"
@@ -30,12 +31,16 @@ def test_each_record_alone_scores_as_on_the_vectorised_path(service, records):
         assert service.score([record]) == service.score_vectorised(pd.DataFrame([record]))
 
 
-def test_records_of_one_day_score_together_as_on_the_vectorised_path(service, records):
-    by_day: dict[str, list[dict]] = {}
-    for record in records:
-        by_day.setdefault(record["ship_date"], []).append(record)
-    for batch in by_day.values():
+def test_records_of_many_days_score_together_as_on_the_vectorised_path(service, records):
+    for start in range(0, len(records), 30):
+        batch = records[start : start + 30]
         assert service.score(batch) == service.score_vectorised(pd.DataFrame(batch))
+
+
+def test_a_record_scores_the_same_whatever_it_is_sent_with(service, records):
+    alone = [service.score([record])[0] for record in records[:60]]
+    assert service.score(records[:60]) == alone
+    assert service.score_vectorised(pd.DataFrame(records[:60])) == alone
 
 
 def test_the_records_exercise_alerts_and_explained_reasons(service, records):
@@ -47,15 +52,15 @@ def test_the_records_exercise_alerts_and_explained_reasons(service, records):
 @pytest.mark.parametrize(
     "batch",
     [
-        [shipment(shipment_id="A", ship_date="2024-01-01"), shipment(shipment_id="B")],
         [shipment(shipment_id="A"), shipment(shipment_id="A")],
         [shipment(ship_date="01/02/2024")],
+        [shipment(shipment_id=str(number)) for number in range(51)],
     ],
-    ids=["two days", "repeated id", "date not ISO"],
+    ids=["repeated id", "date not ISO", "many records"],
 )
 def test_batches_the_per_record_path_cannot_answer_take_the_vectorised_path(batch):
     typed = [shipment_record_model()(**record).model_dump() for record in _present(batch)]
-    assert same_day_records(typed) is None
+    assert canonical_records(typed, ()) is None
 
 
 def _present(batch: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -63,11 +68,8 @@ def _present(batch: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def test_requests_scored_together_get_the_answers_they_get_alone(service, records):
-    by_day = {}
-    for record in records:
-        by_day.setdefault(record["ship_date"], []).append(record)
     broken = dict(records[0], ship_date="2024-13-45")
-    requests = [records[:1], records[1:3], [broken], records[3:4], *list(by_day.values())[:2]]
+    requests = [records[:1], records[1:3], [broken], records[3:4], records[4:70], records[70:]]
     answers = service.score_all(requests)
     assert isinstance(answers[2], RecordsRejected)
     for request, answer in zip(requests, answers, strict=True):

@@ -29,21 +29,27 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-@pytest.fixture(scope="module")
-def spark():
+def local_spark(name: str, **config: str) -> SparkSession:
+    """A local[2] session for tests whose Python workers run this interpreter (which has the
+    package installed) and inherit this process's environment as it is now."""
     with pytest.MonkeyPatch.context() as patch:
-        # the workers must run this interpreter, which has the package installed
         patch.setenv("PYSPARK_PYTHON", sys.executable)
-        session = (
+        builder = (
             SparkSession.builder.master("local[2]")
-            .appName("divert tests")
+            .appName(name)
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .getOrCreate()
         )
-        yield session
-        session.stop()
+        for key, value in config.items():
+            builder = builder.config(key, value)
+        return builder.getOrCreate()
+
+
+@pytest.fixture(scope="module")
+def spark():
+    session = local_spark("divert tests", **{"spark.sql.shuffle.partitions": "4"})
+    yield session
+    session.stop()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.tracking import THRESHOLD_TAG, resolve_model
+from models.alert_threshold import THRESHOLD_TAG
+from models.tracking import resolve_model
 from serve.threshold import policy_from_options
 from tests.serve.test_cli import divert
 from training.thresholds import AlertRate, MinRecall, ThresholdPolicyError

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from models.tracking import THRESHOLD_TAG, RegistryError, resolve_model
+from models.alert_threshold import THRESHOLD_TAG
+from models.tracking import RegistryError, resolve_model
 from training import decision
 from training.decision import (
     ThresholdDecision,
