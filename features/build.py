@@ -9,27 +9,16 @@ from functools import partial
 
 import pandas as pd
 
-from features import counterparty, hs_code, routing
 from features.counterparty import address_link_features, watchlist_features
 from features.errors import DivertError
-from features.history import history_feature_list, history_features
+from features.history import history_features
 from features.hs_code import hs_features
 from features.reference import Reference
-from features.registry import Feature
+from features.registry import feature_list
 from features.routing import routing_features
 from features.schema import GROUND_TRUTH_PREFIX
 from features.screening import WatchlistIndex
 from features.state import HistoryState, address_keys
-
-
-def feature_list(entity_keys: tuple[str, ...] = ()) -> tuple[Feature, ...]:
-    """The ordered registry of model features (history ones depend on the entity keys)."""
-    return (
-        *hs_code.FEATURES,
-        *routing.FEATURES,
-        *history_feature_list(entity_keys),
-        *counterparty.FEATURES,
-    )
 
 
 @dataclass(frozen=True)

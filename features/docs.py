@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from features.build import feature_list
+from features.registry import feature_list
 
 
 def markdown_table(entity_keys: tuple[str, ...] = ()) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from features import routing
-from features.build import FeatureContext, feature_list
+from features.build import FeatureContext
 from features.counterparty import (
     WATCHLIST_COLUMNS,
     diverter_links,
@@ -31,11 +31,10 @@ from features.hs_code import HUMANITARIAN_CHAPTERS, code_features, log_unit_valu
 from features.hs_code import unit_value_values as hs_unit_values
 from features.names import normalise_address
 from features.pit import DAY_OFFSET, DAY_SPAN, EventTable
-from features.schema import TRANSPORT_MODES
+from features.registry import feature_list
 from features.screening import RecordScreener
 from features.state import HistoryState, entity_columns
 
-TRANSPORT_MODE_CODES = {mode: float(code) for code, mode in enumerate(TRANSPORT_MODES)}
 NO_TOTAL = np.float64(0.0)
 SCREENED_NAMES = ("consignee_name", "end_user_name")
 
@@ -125,6 +124,12 @@ class RecordFeatures:
 
     def __call__(self, record: Mapping[str, object]) -> list[float]:
         """The feature values in registry order (``self.names``)."""
+        values = self.values(record)
+        return [float(values[name]) for name in self.names]
+
+    def values(self, record: Mapping[str, object]) -> dict[str, object]:
+        """Every family's per-record values by feature name (a test holds their names equal to
+        the registry's, so no feature exists on one path only)."""
         date = record["ship_date"]
         day = int(date.astype(np.int64))
         address = _address_key(record["consignee_address"])
@@ -132,10 +137,9 @@ class RecordFeatures:
             self._first_at_address.get((address, record["consignee_id"]), np.nan)
         )
         values = self._hs(record, day)
-        values |= self._routing(record)
+        values |= routing.routing_values(record, self.reference)
         values |= self._history(record, day, address, at_address_since)
-        values |= self._screening(record, date, day, address, at_address_since)
-        return [float(values[name]) for name in self.names]
+        return values | self._screening(record, date, day, address, at_address_since)
 
     def _hs(self, record: Mapping[str, object], day: int) -> dict[str, object]:
         hs6 = record["hs_code"]
@@ -150,33 +154,6 @@ class RecordFeatures:
             "hs_humanitarian": float(chapter in HUMANITARIAN_CHAPTERS),
             "hs_unit_value_log_ratio": log_ratio,
             "hs_unit_value_zscore": zscore,
-        }
-
-    def _routing(self, record: Mapping[str, object]) -> dict[str, object]:
-        groups = self.reference.countries
-        values = {}
-        for party in routing.PARTIES:
-            flags = routing.country_flags(record[f"{party}_country"], self.reference)
-            for name, value in zip(routing.COUNTRY_FLAGS, flags, strict=True):
-                values[f"route_{party}_{name}"] = value
-        through_target, transit_count, transit_hubs = routing.transit_flags(
-            record["transit_countries"], self.reference
-        )
-        destination, consignee = record["destination_country"], record["consignee_country"]
-        end_user, payer = record["end_user_country"], record["payer_country"]
-        name = record["consignee_name"]
-        return values | {
-            "route_transit_target": through_target,
-            "route_transit_count": transit_count,
-            "route_hub_hops": transit_hubs + (destination in groups.named_hubs),
-            "route_destination_differs": destination != consignee,
-            "route_end_user_differs": end_user is not None and end_user != destination,
-            "route_payer_third_country": payer is not None
-            and payer not in (consignee, destination, record["exporter_country"]),
-            "route_transport_mode": TRANSPORT_MODE_CODES.get(record["transport_mode"], np.nan),
-            "route_buyer_arranged_carriage": record["incoterm"] in routing.BUYER_ARRANGED_INCOTERMS,
-            "route_forwarder_named": record["freight_forwarder"] is not None,
-            "route_consignee_logistics_name": bool(routing.LOGISTICS_NAME.search(name)),
         }
 
     def _history(

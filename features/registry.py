@@ -35,3 +35,16 @@ def number(name: str, doc: str) -> Feature:
 
 def category(name: str, doc: str) -> Feature:
     return Feature(name, FeatureKind.CATEGORY, doc)
+
+
+def feature_list(entity_keys: tuple[str, ...] = ()) -> tuple[Feature, ...]:
+    """The ordered list of model features: each family's, in this order (the history family's
+    depend on the column map's entity keys). A feature is added in its family's module."""
+    from features import counterparty, history, hs_code, routing  # they import this module
+
+    return (
+        *hs_code.FEATURES,
+        *routing.FEATURES,
+        *history.history_feature_list(entity_keys),
+        *counterparty.FEATURES,
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from features.distinct import map_distinct, table_distinct
+from features.distinct import DistinctRows
 from features.reference import Reference
 from features.registry import category, flag, number
 from features.schema import TRANSIT_SEPARATOR, TRANSPORT_MODES
@@ -23,6 +25,7 @@ LOGISTICS_NAME = re.compile(
 )
 """Name words of freight forwarders, trading and logistics companies (red flag R11)."""
 
+TRANSPORT_MODE_CODES = {mode: float(code) for code, mode in enumerate(TRANSPORT_MODES)}
 PARTIES = ("consignee", "destination", "end_user", "payer")
 COUNTRY_FLAGS = ("target", "eaeu", "hub_lists", "partner")
 """The per-party feature suffixes, in the order ``country_flags`` returns them."""
@@ -71,62 +74,19 @@ FEATURES = (
 )
 
 
-def _country_columns(shipments: pd.DataFrame) -> dict[str, pd.Series]:
-    return {
-        "consignee": shipments["consignee_country"],
-        "destination": shipments["destination_country"],
-        "end_user": shipments["end_user_country"],
-        "payer": shipments["payer_country"],
-    }
+@dataclass(frozen=True)
+class RoutingRule:
+    """Routing features of one shipment from a few of its fields, by one scalar function:
+    the one definition, which the per-record path calls and the batch path applies once per
+    distinct combination of the fields (few: countries, modes, terms, names repeat)."""
+
+    names: tuple[str, ...]
+    inputs: tuple[str, ...]
+    compute: Callable[..., tuple[float, ...]]
+    """``compute(reference, *values)``: the inputs' values, None where missing."""
 
 
-def routing_features(shipments: pd.DataFrame, reference: Reference) -> pd.DataFrame:
-    """The routing family: pure function of each shipment's own fields."""
-    groups = reference.countries
-    index = shipments.index
-    parties = [
-        table_distinct(
-            country,
-            partial(country_flags, reference=reference),
-            [f"route_{party}_{flag}" for flag in COUNTRY_FLAGS],
-        )
-        for party, country in _country_columns(shipments).items()
-    ]
-    transit = table_distinct(
-        shipments["transit_countries"],
-        partial(transit_flags, reference=reference),
-        ["route_transit_target", "route_transit_count", "route_transit_hubs"],
-    )
-    destination = shipments["destination_country"]
-    end_user = shipments["end_user_country"]
-    payer = shipments["payer_country"]
-    payer_known = payer.notna()
-    payer_elsewhere = (
-        payer_known
-        & (payer != shipments["consignee_country"])
-        & (payer != destination)
-        & (payer != shipments["exporter_country"])
-    )
-    mode_codes = {mode: float(code) for code, mode in enumerate(TRANSPORT_MODES)}
-    columns = {
-        "route_hub_hops": transit["route_transit_hubs"] + destination.isin(groups.named_hubs),
-        "route_destination_differs": destination != shipments["consignee_country"],
-        "route_end_user_differs": end_user.notna() & (end_user != destination),
-        "route_payer_third_country": payer_elsewhere,
-        "route_transport_mode": table_distinct(
-            shipments["transport_mode"],
-            lambda mode: (mode_codes.get(mode, np.nan),),
-            ["mode"],
-        )["mode"],
-        "route_buyer_arranged_carriage": shipments["incoterm"].isin(BUYER_ARRANGED_INCOTERMS),
-        "route_forwarder_named": shipments["freight_forwarder"].notna(),
-        "route_consignee_logistics_name": _logistics_names(shipments["consignee_name"]),
-    }
-    frame = pd.concat([*parties, transit, pd.DataFrame(columns, index=index)], axis=1)
-    return frame.astype("float64")[[feature.name for feature in FEATURES]]
-
-
-def country_flags(country: str | None, reference: Reference) -> tuple[float, ...]:
+def country_flags(reference: Reference, country: str | None) -> tuple[float, ...]:
     """Target, EAEU, number of official hub lists, partner: for one ISO-2 code."""
     groups = reference.countries
     hub_lists = sum(country in groups[name] for name in HUB_LISTS)
@@ -138,17 +98,94 @@ def country_flags(country: str | None, reference: Reference) -> tuple[float, ...
     )
 
 
-def transit_flags(transit: str | None, reference: Reference) -> tuple[float, ...]:
-    """Through Russia/Belarus, number of transit countries, number of them that are hubs."""
+def transit_flags(
+    reference: Reference, transit: str | None, destination: str | None
+) -> tuple[float, ...]:
+    """Through Russia/Belarus, number of transit countries, hub hops (transit countries and
+    the destination on a named hub list)."""
     countries = transit.split(TRANSIT_SEPARATOR) if transit else []
     groups = reference.countries
     return (
         float(any(country in groups.targets for country in countries)),
         float(len(countries)),
-        float(sum(country in groups.named_hubs for country in countries)),
+        float(sum(country in groups.named_hubs for country in [*countries, destination])),
     )
 
 
-def _logistics_names(names: pd.Series) -> pd.Series:
-    matches = LOGISTICS_NAME.search
-    return map_distinct(names, lambda name: bool(matches(name)), dtype="bool", missing=False)
+def _payer_elsewhere(reference, payer, consignee, destination, exporter) -> tuple[float]:
+    return (float(payer is not None and payer not in (consignee, destination, exporter)),)
+
+
+RULES: tuple[RoutingRule, ...] = (
+    *(
+        RoutingRule(
+            tuple(f"route_{party}_{name}" for name in COUNTRY_FLAGS),
+            (f"{party}_country",),
+            country_flags,
+        )
+        for party in PARTIES
+    ),
+    RoutingRule(
+        ("route_transit_target", "route_transit_count", "route_hub_hops"),
+        ("transit_countries", "destination_country"),
+        transit_flags,
+    ),
+    RoutingRule(
+        ("route_destination_differs",),
+        ("destination_country", "consignee_country"),
+        lambda reference, destination, consignee: (float(destination != consignee),),
+    ),
+    RoutingRule(
+        ("route_end_user_differs",),
+        ("end_user_country", "destination_country"),
+        lambda reference, end_user, destination: (
+            float(end_user is not None and end_user != destination),
+        ),
+    ),
+    RoutingRule(
+        ("route_payer_third_country",),
+        ("payer_country", "consignee_country", "destination_country", "exporter_country"),
+        _payer_elsewhere,
+    ),
+    RoutingRule(
+        ("route_transport_mode",),
+        ("transport_mode",),
+        lambda reference, mode: (TRANSPORT_MODE_CODES.get(mode, np.nan),),
+    ),
+    RoutingRule(
+        ("route_buyer_arranged_carriage",),
+        ("incoterm",),
+        lambda reference, incoterm: (float(incoterm in BUYER_ARRANGED_INCOTERMS),),
+    ),
+    RoutingRule(
+        ("route_forwarder_named",),
+        ("freight_forwarder",),
+        lambda reference, forwarder: (float(forwarder is not None),),
+    ),
+    RoutingRule(
+        ("route_consignee_logistics_name",),
+        ("consignee_name",),
+        lambda reference, name: (
+            float(name is not None and LOGISTICS_NAME.search(name) is not None),
+        ),
+    ),
+)
+
+
+def routing_features(shipments: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """The routing family for a batch: each rule once per distinct combination of its
+    inputs."""
+    distinct = DistinctRows(shipments)
+    frames = [
+        distinct.apply(rule.inputs, partial(rule.compute, reference), rule.names) for rule in RULES
+    ]
+    return pd.concat(frames, axis=1)[[feature.name for feature in FEATURES]]
+
+
+def routing_values(record: Mapping[str, object], reference: Reference) -> dict[str, float]:
+    """The routing family for one shipment (typed values, None where missing)."""
+    values = {}
+    for rule in RULES:
+        computed = rule.compute(reference, *(record[name] for name in rule.inputs))
+        values |= dict(zip(rule.names, computed, strict=True))
+    return values

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
-from features.build import feature_list
 from features.column_map import ColumnMap
 from features.errors import DivertError
+from features.registry import feature_list
 from features.schema import SCHEMA_VERSION
 from seeds import seeds_version
 

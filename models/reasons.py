@@ -15,35 +15,10 @@ from copy import copy
 import numpy as np
 import pandas as pd
 
-from models.rules import RED_FLAGS, red_flag_hits
+from models.rules import FLAGS_BY_CODE, RED_FLAGS, red_flag_hits
 
 MAX_REASONS = 3
 SEPARATOR = " | "
-CLEAN_VALUES: dict[str, dict[str, float]] = {
-    "CHPL12": {"hs_chpl_tier_rank": 0, "hs_chpl_listed": 0},
-    "CHPL34": {"hs_chpl_tier_rank": 0, "hs_chpl_listed": 0},
-    "HUB": {"route_destination_hub_lists": 0},
-    "EAEU": {"route_destination_eaeu": 0},
-    "TARGET": {"route_destination_target": 0},
-    "TRANSIT": {"route_transit_target": 0},
-    "NEWCO": {"consignee_registered_after_invasion": 0, "consignee_registration_age_days": 3650},
-    "FIRST": {
-        "consignee_prior_shipments": 12,
-        "consignee_prior_shipments_365d": 12,
-        "consignee_days_since_first_seen": 365,
-    },
-    "LOGISTICS": {"route_consignee_logistics_name": 0},
-    "PAYER": {"route_payer_third_country": 0},
-    "REROUTE": {"route_destination_differs": 0},
-    "PREMIUM": {"hs_unit_value_log_ratio": 0, "hs_unit_value_zscore": 0},
-    "LISTED": {"screen_consignee_name_score": 0},
-    "LISTEDADDR": {"screen_consignee_address_listed": 0},
-    "DIVERTERADDR": {"screen_address_prior_diverters": 0},
-    "MASSADDR": {"consignee_address_other_consignees": 0},
-    "REPEAT": {"consignee_prior_diversions": 0},
-}
-"""Per red flag: the feature values of a shipment on which it would not fire."""
-
 TIER_BY_RANK = {6: "1", 5: "2", 4: "3.A", 3: "3.B", 2: "4.A", 1: "4.B"}
 
 
@@ -103,67 +78,6 @@ class _ValueText:
         return text
 
 
-def _chpl_text(s, f, t) -> object:
-    text = "CHPL tier " + t.tier(f["hs_chpl_tier_rank"]) + " item (HS " + s["hs_code"] + ")"
-    to_hub = text + " to diversion-risk country " + s["destination_country"]
-    return t.where(f["route_destination_hub_lists"] >= 1, to_hub, text)
-
-
-REASON_TEXTS: dict[str, Callable] = {
-    "CHPL12": _chpl_text,
-    "CHPL34": _chpl_text,
-    "HUB": lambda s, f, t: (
-        "destination " + s["destination_country"] + " is on an official diversion-risk list"
-    ),
-    "EAEU": lambda s, f, t: (
-        "destination " + s["destination_country"] + " is in the Eurasian Economic Union"
-    ),
-    "TARGET": lambda s, f, t: "non-humanitarian goods to " + s["destination_country"],
-    "TRANSIT": lambda s, f, t: "declared transit through " + s["transit_countries"],
-    "NEWCO": lambda s, f, t: (
-        "consignee registered " + t.day(s["consignee_registered_on"]) + ", after 24 Feb 2022"
-    ),
-    "FIRST": lambda s, f, t: "first shipment to consignee " + s["consignee_name"],
-    "LOGISTICS": lambda s, f, t: (
-        "consignee " + s["consignee_name"] + " reads like a forwarder or trader"
-    ),
-    "PAYER": lambda s, f, t: "payer in " + s["payer_country"] + ", not a party to the shipment",
-    "REROUTE": lambda s, f, t: (
-        "destination "
-        + s["destination_country"]
-        + " differs from consignee country "
-        + s["consignee_country"]
-    ),
-    "PREMIUM": lambda s, f, t: (
-        "unit value "
-        + t.rounded((np.exp(f["hs_unit_value_log_ratio"]) - 1) * 100)
-        + " % above the HS-6 norm"
-    ),
-    "LISTED": lambda s, f, t: (
-        "consignee name "
-        + t.rounded(f["screen_consignee_name_score"])
-        + " % similar to a listed party"
-    ),
-    "LISTEDADDR": lambda s, f, t: t.constant(
-        "consignee address is a listed party's", f["screen_consignee_address_listed"]
-    ),
-    "DIVERTERADDR": lambda s, f, t: (
-        "same address as " + t.count(f["screen_address_prior_diverters"]) + " earlier diverter(s)"
-    ),
-    "MASSADDR": lambda s, f, t: (
-        "address shared with "
-        + t.count(f["consignee_address_other_consignees"])
-        + " other companies"
-    ),
-    "REPEAT": lambda s, f, t: (
-        "consignee found diverting " + t.count(f["consignee_prior_diversions"]) + " time(s) before"
-    ),
-}
-"""Per red flag: its text from the shipment's values as text (``s``; "?" where missing) and
-its feature values (``f``), written once for both paths: ``t`` builds the pieces from
-columns (``_ColumnText``) or from one shipment's values (``_ValueText``)."""
-
-
 class _Columns:
     """Columns of a frame for some rows, as the batch path's ``s`` and ``f`` read them.
 
@@ -196,7 +110,7 @@ def _as_text(column: pd.Series) -> pd.Series:
 
 def _text(rows: _Columns, features: _Columns, code: str) -> pd.Series:
     """The reason text of flag ``code`` for ``rows`` (as text) and their ``features``."""
-    return REASON_TEXTS[code](rows, features, _ColumnText)
+    return FLAGS_BY_CODE[code].text(rows, features, _ColumnText)
 
 
 def contributions(
@@ -212,7 +126,7 @@ def contributions(
     for column, flag in enumerate(RED_FLAGS):
         firing = np.flatnonzero(hits[flag.code].to_numpy())
         if len(firing):
-            cleaned.append(features.iloc[firing].assign(**CLEAN_VALUES[flag.code]))
+            cleaned.append(features.iloc[firing].assign(**flag.clean))
             targets.append((firing, column))
     if cleaned:
         ends = np.cumsum([len(rows) for rows, _ in targets])[:-1]
@@ -266,7 +180,7 @@ def firing_flags(values: Mapping[str, float]) -> list[str]:
 
 def cleaned(values: Mapping[str, float], code: str) -> dict[str, float]:
     """One shipment's feature values with flag ``code``'s features made clean."""
-    return {**values, **CLEAN_VALUES[code]}
+    return {**values, **FLAGS_BY_CODE[code].clean}
 
 
 def record_reasons(
@@ -281,7 +195,8 @@ def record_reasons(
     )
     text = {name: "?" if _missing(value) else str(value) for name, value in shipment.items()}
     return [
-        f"{code}: {REASON_TEXTS[code](text, values, _ValueText)}" for code in ordered[:MAX_REASONS]
+        f"{code}: {FLAGS_BY_CODE[code].text(text, values, _ValueText)}"
+        for code in ordered[:MAX_REASONS]
     ]
 
 

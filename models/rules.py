@@ -8,7 +8,7 @@ BIS/FinCEN/EU/UK red flags computable from shipment records; the points are set 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,12 +25,21 @@ MASS_ADDRESS_CONSIGNEES = 3
 
 @dataclass(frozen=True)
 class RedFlag:
-    """One checklist item: fires when every ``(feature, operator, value)`` condition holds."""
+    """One checklist item, whole: when it fires (every ``(feature, operator, value)``
+    condition holds), its points, the feature values on which it would not fire, and its
+    reason text. Adding a red flag is adding one of these to ``RED_FLAGS``."""
 
     code: str
     points: int
     conditions: tuple[tuple[str, str, float], ...]
     meaning: str
+    clean: Mapping[str, float]
+    """Feature values of a shipment on which the flag would not fire: its contribution to a
+    score is the drop when its features take these values (``models.reasons``)."""
+    text: Callable
+    """``text(s, f, t)``: the reason from the shipment's values as text (``s``, "?" where
+    missing) and its feature values (``f``); ``t`` builds the pieces from columns or from one
+    shipment's values, so that one definition serves both paths (``models.reasons``)."""
 
     def fires(self, features: pd.DataFrame) -> pd.Series:
         hit = pd.Series(True, index=features.index)
@@ -52,66 +61,143 @@ OPERATORS = {
     "in 1-4": lambda column, value: (column >= 1) & (column <= 4),
 }
 
+
+def _chpl_text(s, f, t) -> object:
+    text = "CHPL tier " + t.tier(f["hs_chpl_tier_rank"]) + " item (HS " + s["hs_code"] + ")"
+    to_hub = text + " to diversion-risk country " + s["destination_country"]
+    return t.where(f["route_destination_hub_lists"] >= 1, to_hub, text)
+
+
+NOT_LISTED = {"hs_chpl_tier_rank": 0, "hs_chpl_listed": 0}
+
 RED_FLAGS: tuple[RedFlag, ...] = (
-    RedFlag("CHPL12", 3, (("hs_chpl_tier_rank", ">=", 5),), "CHPL tier 1 or 2 item"),
-    RedFlag("CHPL34", 1, (("hs_chpl_tier_rank", "in 1-4", 0),), "CHPL tier 3 or 4 item"),
+    RedFlag(
+        "CHPL12", 3, (("hs_chpl_tier_rank", ">=", 5),), "CHPL tier 1 or 2 item",
+        NOT_LISTED, _chpl_text,
+    ),
+    RedFlag(
+        "CHPL34", 1, (("hs_chpl_tier_rank", "in 1-4", 0),), "CHPL tier 3 or 4 item",
+        NOT_LISTED, _chpl_text,
+    ),
     RedFlag(
         "HUB", 2, (("route_destination_hub_lists", ">=", 1),),
         "destination on an official diversion-risk list",
+        {"route_destination_hub_lists": 0},
+        lambda s, f, t: (
+            "destination " + s["destination_country"] + " is on an official diversion-risk list"
+        ),
     ),
     RedFlag(
         "EAEU", 1, (("route_destination_eaeu", "==", 1),),
         "destination in the Eurasian Economic Union",
+        {"route_destination_eaeu": 0},
+        lambda s, f, t: (
+            "destination " + s["destination_country"] + " is in the Eurasian Economic Union"
+        ),
     ),
     RedFlag(
         "TARGET", 3, (("route_destination_target", "==", 1), ("hs_humanitarian", "==", 0)),
         "non-humanitarian goods to Russia or Belarus",
+        {"route_destination_target": 0},
+        lambda s, f, t: "non-humanitarian goods to " + s["destination_country"],
     ),
     RedFlag(
-        "TRANSIT", 3, (("route_transit_target", "==", 1),), "transit through Russia or Belarus"
+        "TRANSIT", 3, (("route_transit_target", "==", 1),), "transit through Russia or Belarus",
+        {"route_transit_target": 0},
+        lambda s, f, t: "declared transit through " + s["transit_countries"],
     ),
     RedFlag(
         "NEWCO", 2, (("consignee_registered_after_invasion", "==", 1),),
         "consignee registered after 24 February 2022",
+        {"consignee_registered_after_invasion": 0, "consignee_registration_age_days": 3650},
+        lambda s, f, t: (
+            "consignee registered " + t.day(s["consignee_registered_on"]) + ", after 24 Feb 2022"
+        ),
     ),
     RedFlag(
-        "FIRST", 1, (("consignee_prior_shipments", "==", 0),), "first shipment to this consignee"
+        "FIRST", 1, (("consignee_prior_shipments", "==", 0),), "first shipment to this consignee",
+        {
+            "consignee_prior_shipments": 12,
+            "consignee_prior_shipments_365d": 12,
+            "consignee_days_since_first_seen": 365,
+        },
+        lambda s, f, t: "first shipment to consignee " + s["consignee_name"],
     ),
     RedFlag(
         "LOGISTICS", 1, (("route_consignee_logistics_name", "==", 1),),
         "consignee named like a forwarder or trading house",
+        {"route_consignee_logistics_name": 0},
+        lambda s, f, t: "consignee " + s["consignee_name"] + " reads like a forwarder or trader",
     ),
     RedFlag(
-        "PAYER", 2, (("route_payer_third_country", "==", 1),), "payer in an unrelated third country"
+        "PAYER", 2, (("route_payer_third_country", "==", 1),),
+        "payer in an unrelated third country",
+        {"route_payer_third_country": 0},
+        lambda s, f, t: "payer in " + s["payer_country"] + ", not a party to the shipment",
     ),
     RedFlag(
         "REROUTE", 1, (("route_destination_differs", "==", 1),),
         "destination differs from the consignee's country",
+        {"route_destination_differs": 0},
+        lambda s, f, t: (
+            "destination " + s["destination_country"] + " differs from consignee country "
+            + s["consignee_country"]
+        ),
     ),
     RedFlag(
         "PREMIUM", 2, (("hs_unit_value_log_ratio", ">=", PREMIUM_LOG_RATIO),),
         "unit value 25 % or more above the norm",
+        {"hs_unit_value_log_ratio": 0, "hs_unit_value_zscore": 0},
+        lambda s, f, t: (
+            "unit value " + t.rounded((np.exp(f["hs_unit_value_log_ratio"]) - 1) * 100)
+            + " % above the HS-6 norm"
+        ),
     ),
     RedFlag(
         "LISTED", 4, (("screen_consignee_name_score", ">=", LISTED_NAME_SCORE),),
         "consignee name matches a listed party",
+        {"screen_consignee_name_score": 0},
+        lambda s, f, t: (
+            "consignee name " + t.rounded(f["screen_consignee_name_score"])
+            + " % similar to a listed party"
+        ),
     ),
     RedFlag(
         "LISTEDADDR", 3, (("screen_consignee_address_listed", "==", 1),),
         "consignee address of a listed party",
+        {"screen_consignee_address_listed": 0},
+        lambda s, f, t: t.constant(
+            "consignee address is a listed party's", f["screen_consignee_address_listed"]
+        ),
     ),
     RedFlag(
         "DIVERTERADDR", 3, (("screen_address_prior_diverters", ">=", 1),),
         "same address as an earlier diverter",
+        {"screen_address_prior_diverters": 0},
+        lambda s, f, t: (
+            "same address as " + t.count(f["screen_address_prior_diverters"])
+            + " earlier diverter(s)"
+        ),
     ),
     RedFlag(
         "MASSADDR", 1, (("consignee_address_other_consignees", ">=", MASS_ADDRESS_CONSIGNEES),),
         "address shared by many companies",
+        {"consignee_address_other_consignees": 0},
+        lambda s, f, t: (
+            "address shared with " + t.count(f["consignee_address_other_consignees"])
+            + " other companies"
+        ),
     ),
     RedFlag(
-        "REPEAT", 4, (("consignee_prior_diversions", ">=", 1),), "consignee found diverting before"
+        "REPEAT", 4, (("consignee_prior_diversions", ">=", 1),), "consignee found diverting before",
+        {"consignee_prior_diversions": 0},
+        lambda s, f, t: (
+            "consignee found diverting " + t.count(f["consignee_prior_diversions"])
+            + " time(s) before"
+        ),
     ),
 )  # fmt: skip
+FLAGS_BY_CODE = {flag.code: flag for flag in RED_FLAGS}
 
 
 def red_flag_hits(features: pd.DataFrame) -> pd.DataFrame:

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
 
-from features.build import FeatureContext, compute_features, feature_list
+from features.build import FeatureContext, compute_features
 from features.column_map import ColumnMap
 from features.docs import markdown_table
 from features.pit import day_numbers
 from features.reference import Reference
+from features.registry import feature_list
 from features.schema import LABEL_COLUMN, SCHEMA_VERSION, pandas_dtypes
 from features.screening import WatchlistIndex
 from features.state import HistoryState

@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from features.build import FeatureContext, compute_features, feature_list
+from features.build import FeatureContext, compute_features
 from features.docs import markdown_table
 from features.intake import validate_frame
 from features.reference import Reference
+from features.registry import feature_list
 from features.screening import WatchlistIndex
 from features.state import HistoryState
 from features.watchlist import watchlist_frame

@@ -15,6 +15,7 @@ from features.intake import validate_frame
 from features.record import RecordFeatures
 from features.record_validation import parse_record
 from features.reference import Reference
+from features.registry import feature_list
 from features.schema import NUMERIC_KINDS, SHIPMENT_COLUMNS
 from features.screening import WatchlistIndex
 from features.state import HistoryState, address_keys
@@ -104,6 +105,14 @@ def test_each_shipment_gets_the_feature_row_of_the_file_path(watchlist, listed_n
     records = [parse_record(request_record(row)) for row in raw[cut:]]
     actual = pd.DataFrame(featurise.rows(records), columns=featurise.names, index=asked.index)
     pd.testing.assert_frame_equal(actual, expected)
+
+
+@pytest.mark.parametrize("entity_keys", [(), ("broker_id",)])
+def test_the_record_path_computes_exactly_the_registry_features(watchlist, entity_keys):
+    context = FeatureContext(Reference.load(), watchlist, workers=1)
+    featurise = RecordFeatures(HistoryState.empty(entity_keys), context)
+    record = parse_record(request_record(shipment()) | {"broker_id": "B-1"}, entity_keys)
+    assert sorted(featurise.values(record)) == sorted(f.name for f in feature_list(entity_keys))
 
 
 def test_without_a_watchlist_the_screening_scores_are_empty_as_in_the_file_path():

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from features.build import feature_list
+from features.registry import feature_list
 from models.calibration import TimeCalibratedClassifier
 from models.reasons import reasons
 from models.rules import RED_FLAGS, RedFlagRules, red_flag_hits, red_flag_points
@@ -28,6 +28,17 @@ def test_each_red_flag_adds_its_points(flag):
     for feature, operator, value in flag.conditions:
         features[feature] = 2.0 if operator == "in 1-4" else value
     assert red_flag_points(features)[0] == flag.points
+
+
+@pytest.mark.parametrize("flag", RED_FLAGS, ids=[flag.code for flag in RED_FLAGS])
+def test_each_red_flag_stops_firing_on_its_clean_values(flag):
+    names = {feature.name for feature in feature_list()}
+    assert set(flag.clean) <= names and {feature for feature, _, _ in flag.conditions} <= names
+    features = clean_features(1)
+    for feature, operator, value in flag.conditions:
+        features[feature] = 2.0 if operator == "in 1-4" else value
+    assert flag.fires(features).all()
+    assert not flag.fires(features.assign(**flag.clean)).any()
 
 
 def test_the_rules_probability_never_falls_as_points_rise():
