@@ -64,10 +64,11 @@ def model_alone(source: str, target: str) -> None:
     from features.build import compute_features
     from features.column_map import ColumnMap
     from features.intake import iter_validated
-    from serve.batch import load_scoring_model
-    from serve.scoring import SCORE_CHUNK_ROWS
+    from serve.options import SCORE_CHUNK_ROWS
+    from serve.scoring import load_scoring_model
+    from serve.settings import Settings
 
-    _, bundle = load_scoring_model(MODEL_URI)
+    _, bundle = load_scoring_model(MODEL_URI, Settings.from_environment())
     chunks = iter_validated(Path(source), ColumnMap(), chunk_rows=SCORE_CHUNK_ROWS)
     shipments = pd.concat([chunk.shipments for chunk in chunks], ignore_index=True)
     features, _ = compute_features(shipments, bundle.state, bundle.context())

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from features.errors import DivertError
+from features.errors import ThresholdError
 
 if TYPE_CHECKING:
     from models.tracking import ModelVersionInfo
@@ -24,10 +24,6 @@ THRESHOLD_TAG = "alert_threshold"
 THRESHOLD_PARAM = "threshold"
 """The MLflow model's inference param that overrides the recorded threshold."""
 TRAINING_SOURCE = "training run (score at the 1 % alert budget on its holdout)"
-
-
-class ThresholdError(DivertError):
-    """A threshold that is not a probability (given or recorded)."""
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
 from features.column_map import ColumnMap
-from features.errors import DivertError
+from features.errors import FeatureContractError, ModelInputError
 from features.registry import feature_list
 from features.schema import SCHEMA_VERSION
 from seeds import seeds_version
-
-
-class FeatureContractError(DivertError):
-    """A model was trained with other features, schema or reference data than this code has."""
-
-
-class ModelInputError(DivertError):
-    """Input to score lacks a column the model was trained with (an entity key)."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import mlflow
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from features.errors import DivertError
+from features.errors import RegistryError
 from models.bundle import ModelBundle
 
 STORE_FILE = "mlflow.db"
@@ -33,10 +33,6 @@ RUNTIME_PACKAGES = (
     "mlflow", "scikit-learn", "pandas", "numpy", "pyarrow", "joblib", "rapidfuzz", "pycountry",
     "unidecode", "scipy",
 )  # fmt: skip
-
-
-class RegistryError(DivertError):
-    """A model URI, version or alias cannot be found or used."""
 
 
 @dataclass(frozen=True)

@@ -1,141 +1,195 @@
-"""The ``divert score`` entry: resolve the model, run the scorer with a progress bar, report."""
+"""The pandas engine of ``divert score``: a file of any size, in three streaming passes.
+
+1. Validate every chunk, send bad rows to the rejects, spill the valid rows (``serve.spills``)
+   and absorb them into a partial history state; merge the partial states (``StateMerger``)
+   into the model's state.
+2. Compute each spilled chunk's features against the complete state, score it and spill the
+   scores, alerts and reasons (in worker processes if asked, ``serve.chunk_scoring``); keep
+   only the scores in memory (8 bytes a row) for the ranking.
+3. Stream the source rows and their scores to the output with their ``risk_rank``.
+
+Features read only events dated before each shipment's day, so the output is the same for any
+chunk size, any number of workers and any row order in the file (unsorted files need no
+sorting); rows come out in file order. Output and rejects are written to hidden temporary
+files and renamed into place only after ``read = scored + rejected`` has been checked, so an
+interrupted run leaves nothing at the output paths; the summary JSON follows them.
+"""
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from features.column_map import ColumnMap
-from features.errors import DivertError
-from features.writers import output_format as resolve_format
+import numpy as np
+import pandas as pd
+
+from features.build import FeatureContext
+from features.intake import IntakeReport, iter_validated
+from features.readers import file_format, read_header
+from features.state import HistoryState, StateMerger
+from features.validation import empty_rejects
+from features.writers import TableWriter
+from models.alert_threshold import AlertThreshold
 from models.bundle import ModelBundle
-from models.tracking import (
-    CHAMPION,
-    DEFAULT_MODEL_NAME,
-    ModelVersionInfo,
-    load_registered_bundle,
-    open_store,
-    resolve_model,
+from models.tracking import ModelVersionInfo
+from serve.chunk_scoring import ChunkScorer, chunk_scoring
+from serve.memory import map_large_blocks, release_free_memory
+from serve.scoring import (
+    SCORE_COLUMNS,
+    TOP_REASONS,
+    ScoreRequest,
+    ScoreSummary,
+    scoring_context,
+    scoring_input,
+    summary_path,
+    write_summary,
 )
-from serve.progress import progress_reporter
-from serve.scoring import ScoreRequest, ScoreSummary, score_file, summary_path
-from serve.settings import Settings
-
-DEFAULT_MODEL_URI = f"models:/{DEFAULT_MODEL_NAME}@{CHAMPION}"
+from serve.spills import SpillWriter, read_chunks
 
 
-class OutputPathError(DivertError):
-    """An output path cannot be written, or would overwrite the input or another output."""
-
-
-class NothingScoredError(DivertError):
-    """The file has no row that could be scored (like ``divert validate``: unusable)."""
-
-
-def default_rejects_path(out: Path) -> Path:
-    return out.with_name(out.name + ".rejects.csv")
-
-
-def check_output_paths(file: Path, outputs: dict[str, Path]) -> None:
-    """Refuse, before any work, outputs that could not be moved into place at the end of the
-    run, or that would overwrite the input or each other. ``outputs``: role -> path."""
-    seen: dict[Path, str] = {file.resolve(): f"the input file {file}"}
-    for role, path in outputs.items():
-        folder = path.parent
-        if not folder.exists():
-            raise OutputPathError(f"cannot write {role} {path}: folder {folder} does not exist")
-        if not folder.is_dir():
-            raise OutputPathError(f"cannot write {role} {path}: {folder} is not a folder")
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise OutputPathError(f"cannot write {role} {path}: folder {folder} is not writable")
-        if path.is_dir():
-            raise OutputPathError(f"cannot write {role} {path}: it is a folder; give a file name")
-        taken = seen.get(path.resolve())
-        if taken is None and path.exists() and file.exists() and path.samefile(file):
-            taken = seen[file.resolve()]
-        if taken is not None:
-            raise OutputPathError(
-                f"{role} {path} is {taken}; scoring never overwrites its input or one output "
-                "with another, give another path"
-            )
-        seen[path.resolve()] = f"the {role} path"
-
-
-def run_score(
-    file: Path,
-    out: Path,
+def score_file(
+    request: ScoreRequest,
+    bundle: ModelBundle,
+    version: ModelVersionInfo,
+    threshold: AlertThreshold,
     *,
-    model: str | None,
-    rejects: Path | None,
-    threshold: float | None,
-    column_map: ColumnMap,
-    watchlist: Path | None,
-    output_format: str | None,
-    chunk_size: int,
-    echo: Callable[[str], None],
-    workers: int = 1,
+    progress: Callable[[str, int], None] = lambda stage, rows: None,
 ) -> ScoreSummary:
-    """Score ``file`` into ``out``; ``NothingScoredError`` (after writing the rejects and the
-    summary) when no row could be scored, as ``divert validate`` calls such a file unusable."""
-    rejects = rejects or default_rejects_path(out)
-    check_output_paths(file, {"--out": out, "--rejects": rejects, "summary": summary_path(out)})
-    file_format = resolve_format(out, output_format)
-    version, bundle = load_scoring_model(model)
-    request = ScoreRequest(
-        path=file,
-        out=out,
-        rejects=rejects,
-        column_map=column_map,
-        threshold=threshold,
-        watchlist=watchlist,
-        file_format=file_format,
-        chunk_rows=chunk_size,
-        workers=workers,
+    """Score ``request.path`` with ``bundle``; see the module docstring for the passes."""
+    started = time.perf_counter()
+    map_large_blocks()
+    path, out = Path(request.path), Path(request.out)
+    context = scoring_context(bundle, request.watchlist)
+    header = read_header(
+        path, delimiter=request.column_map.delimiter, encoding=request.column_map.encoding
     )
-    with progress_reporter(enabled=sys.stderr.isatty() and not os.environ.get("CI")) as progress:
-        summary = score_file(request, bundle, version, progress=progress)
-    echo(render_summary(summary))
-    check_something_scored(summary)
+    reading = scoring_input(bundle, header, request.column_map, path)
+    request = replace(request, column_map=reading.column_map)
+    report = IntakeReport(path, file_format(path), header)
+    summary = ScoreSummary.start(request, version, threshold, reading.ignored)
+    with (
+        tempfile.TemporaryDirectory(dir=out.parent, prefix=".divert-score-") as folder,
+        TableWriter(Path(request.rejects)) as rejects,
+        TableWriter(out, file_format=request.file_format) as output,
+    ):
+        passes = _Passes(request, bundle, context, Path(folder), progress)
+        state = passes.validate_and_absorb(report, rejects)
+        scores, reasons = passes.score(state, threshold.value)
+        passes.write_ranked(scores, header, output)
+        summary.rows_read = report.rows_read
+        summary.rows_scored = len(scores)
+        summary.rows_rejected = report.rows_rejected
+        summary.check_counts()
+    summary.alerts = int((scores >= threshold.value).sum())
+    summary.top_reasons = dict(reasons.most_common(TOP_REASONS))
+    summary.finish(started)
+    write_summary(summary_path(out), summary)
     return summary
 
 
-def load_scoring_model(model: str | None) -> tuple[ModelVersionInfo, ModelBundle]:
-    """The version behind ``model`` (default the champion) in the configured store, loaded."""
-    store = open_store(Settings.from_environment().home)
-    version = resolve_model(store, model or DEFAULT_MODEL_URI)
-    return version, load_registered_bundle(version.uri)
+@dataclass
+class _Passes:
+    """The three passes of one run, spilling to files in ``work``."""
+
+    request: ScoreRequest
+    bundle: ModelBundle
+    context: FeatureContext
+    work: Path
+    progress: Callable[[str, int], None]
+
+    def __post_init__(self) -> None:
+        self.sources = SpillWriter(self.work / "source.arrow")
+        self.shipments = SpillWriter(self.work / "shipments.arrow", keep_index=True)
+        self.scores = SpillWriter(self.work / "scores.arrow")
+
+    def validate_and_absorb(self, report: IntakeReport, rejects: TableWriter) -> HistoryState:
+        """Pass 1: validate, write rejects, spill the valid rows and absorb them into a
+        partial state per chunk; merge the partial states into the model's state."""
+        merger = StateMerger(self.bundle.state.entity_keys)
+        for chunk in iter_validated(
+            Path(self.request.path),
+            self.request.column_map,
+            chunk_rows=self.request.chunk_rows,
+            report=report,
+        ):
+            rejects.write(chunk.rejects)
+            shipments = chunk.shipments
+            if not shipments.empty:
+                self.sources.write(chunk.source)
+                self.shipments.write(shipments)
+                merger.absorb(shipments, self.context.reference)
+            self.progress("validated", len(chunk.shipments) + len(chunk.rejects))
+            del chunk, shipments
+            release_free_memory()
+        if report.rows_read == 0:
+            rejects.write(empty_rejects(report.columns))
+        self.sources.close()
+        self.shipments.close()
+        state = merger.merged(into=self.bundle.state)
+        release_free_memory()
+        return state
+
+    def score(self, state: HistoryState, threshold: float) -> tuple[np.ndarray, Counter]:
+        """Pass 2: features against the complete state, scores and reasons per chunk (in
+        ``request.workers`` processes); spill them and keep only the scores (8 bytes a row)
+        and the reason counts in memory."""
+        scores, reasons = [], Counter()
+        scorer = ChunkScorer(self.bundle, state, self.context, threshold, self.shipments.path)
+        with chunk_scoring(scorer, self.request.workers) as score_chunks:
+            for result in score_chunks(range(self.shipments.chunks)):
+                scores.append(result.scored["diversion_score"].to_numpy())
+                reasons.update(result.reason_counts)
+                self.scores.write(result.scored)
+                self.progress("scored", len(result.scored))
+        self.scores.close()
+        return (np.concatenate(scores) if scores else np.empty(0)), reasons
+
+    def write_ranked(self, scores: np.ndarray, header: list[str], output: TableWriter) -> None:
+        """Pass 3: stream the source rows and their scores to the output in file order, with
+        ``risk_rank``."""
+        order = np.argsort(-scores, kind="stable")
+        ranks = np.empty(len(scores), dtype=np.int64)
+        ranks[order] = np.arange(1, len(scores) + 1)
+        for piece in _pieces(self._ranked_chunks(ranks), self.request.chunk_rows):
+            output.write(piece)
+        if not len(scores):
+            output.write(_empty_output(header))
+
+    def _ranked_chunks(self, ranks: np.ndarray) -> Iterator[pd.DataFrame]:
+        position = 0
+        parts = zip(read_chunks(self.sources.path), read_chunks(self.scores.path), strict=True)
+        for source, scored in parts:
+            scored["risk_rank"] = ranks[position : position + len(scored)]
+            position += len(scored)
+            yield pd.concat([source, scored[list(SCORE_COLUMNS)]], axis=1)
 
 
-def check_something_scored(summary: ScoreSummary) -> None:
-    """``NothingScoredError`` when no row could be scored (the rejects are written by then)."""
-    if summary.rows_scored:
-        return
-    if summary.rows_read == 0:
-        raise NothingScoredError(f"{summary.input} has a header but no rows: nothing to score")
-    raise NothingScoredError(
-        f"none of the {summary.rows_read:,} rows of {summary.input} could be scored; each is "
-        f"in the rejects {summary.rejects} with its line and reason"
-    )
+def _pieces(frames: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of ``frames`` regrouped in pieces of ``rows`` rows (the last shorter): a
+    Parquet output's row groups then follow the chunk size, not where the rejects fell."""
+    pending: list[pd.DataFrame] = []
+    count = 0
+    for frame in frames:
+        pending.append(frame)
+        count += len(frame)
+        while count >= rows:
+            joined = pd.concat(pending) if len(pending) > 1 else pending[0]
+            yield joined.iloc[:rows]
+            pending, count = [joined.iloc[rows:]], count - rows
+    if count:
+        yield pd.concat(pending) if len(pending) > 1 else pending[0]
 
 
-def render_summary(summary: ScoreSummary) -> str:
-    reasons = ", ".join(f"{code} {count:,}" for code, count in summary.top_reasons.items())
-    return "\n".join(
-        [
-            f"scored {summary.input} -> {summary.output}",
-            f"  rows read {summary.rows_read:,} = scored {summary.rows_scored:,} + rejected "
-            f"{summary.rows_rejected:,} (rejects: {summary.rejects})",
-            f"  alerts {summary.alerts:,} at threshold {summary.threshold:.4f} "
-            f"({summary.threshold_source})",
-            f"  most frequent reasons: {reasons or 'none'}",
-            *(
-                f"  column {name!r} ignored: labels are never scoring inputs"
-                for name in summary.ignored_columns
-            ),
-            f"  model {summary.model}; {summary.seconds:.1f} s, {summary.rows_per_second:,.0f} "
-            "rows/s",
-            f"  summary: {summary_path(Path(summary.output))}",
-        ]
-    )
+def _empty_output(header: list[str]) -> pd.DataFrame:
+    columns = {name: pd.Series(dtype="str") for name in header}
+    columns |= {
+        "diversion_score": pd.Series(dtype="float64"),
+        "alert": pd.Series(dtype="bool"),
+        "risk_rank": pd.Series(dtype="int64"),
+        "reasons": pd.Series(dtype="str"),
+    }
+    return pd.DataFrame(columns)

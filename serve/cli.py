@@ -6,13 +6,13 @@ import os
 import signal
 import sys
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from features.errors import DivertError
+from features.errors import DivertError, ThresholdPolicyError
+from serve.options import SCORE_CHUNK_ROWS, Engine
 
 app = typer.Typer(
     help="Score export shipments for the likelihood of diversion to Russia.",
@@ -49,13 +49,6 @@ ColumnMapOption = Annotated[
 
 
 DayOption = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
-
-
-class Engine(StrEnum):
-    """Where ``divert score`` runs."""
-
-    PANDAS = "pandas"
-    SPARK = "spark"
 
 
 def _column_map(path: Path | None):
@@ -200,7 +193,9 @@ def score(
     output_format: Annotated[
         str | None, typer.Option("--format", help="csv, csv.gz or parquet (default: by suffix).")
     ] = None,
-    chunk_size: Annotated[int, typer.Option(min=1, help="Rows per chunk (pandas).")] = 100_000,
+    chunk_size: Annotated[
+        int, typer.Option(min=1, help="Rows per chunk (pandas).")
+    ] = SCORE_CHUNK_ROWS,
     workers: Annotated[
         int, typer.Option(min=1, help="Processes scoring chunks in parallel (pandas).")
     ] = 1,
@@ -213,37 +208,24 @@ def score(
     ] = None,
 ) -> None:
     """Score every shipment of a file: diversion_score, alert, risk_rank and reasons."""
-    if engine is Engine.SPARK:
-        from serve.spark_batch import run_spark_score
+    from serve.scoring import DEFAULT_MODEL_URI, ScoreRequest, run_score
+    from serve.settings import Settings
 
-        run_spark_score(
-            file,
-            out,
-            model=model,
-            rejects=rejects,
-            threshold=threshold,
-            column_map=_column_map(column_map),
-            watchlist=watchlist,
-            output_format_name=output_format,
-            master=spark_master,
-            echo=lambda text: typer.echo(text, err=True),
-        )
-        return
-    from serve.batch import run_score
-
-    run_score(
-        Path(file),
-        Path(out),
-        model=model,
-        rejects=Path(rejects) if rejects else None,
-        threshold=threshold,
+    request = ScoreRequest(
+        path=file,
+        out=out,
+        rejects=rejects or "",
+        model=model or DEFAULT_MODEL_URI,
         column_map=_column_map(column_map),
+        threshold=threshold,
         watchlist=watchlist,
-        output_format=output_format,
-        chunk_size=chunk_size,
+        file_format=output_format,
+        engine=engine,
+        chunk_rows=chunk_size,
         workers=workers,
-        echo=lambda text: typer.echo(text, err=True),
+        spark_master=spark_master,
     )
+    run_score(request, Settings.from_environment(), echo=lambda text: typer.echo(text, err=True))
 
 
 @app.command()
@@ -273,7 +255,6 @@ def threshold(
 ) -> None:
     """Choose a model version's alert threshold on its holdout and record it in the registry."""
     from serve.threshold import policy_from_options, run_threshold
-    from training.thresholds import ThresholdPolicyError
 
     options = {
         "alert_rate": alert_rate,

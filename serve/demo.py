@@ -15,7 +15,7 @@ import pandas as pd
 from features.column_map import ColumnMap
 from features.schema import LABEL_COLUMN
 from models.tracking import Store, open_store
-from serve.batch import render_summary, run_score
+from serve.scoring import ScoreRequest, render_summary, run_score
 from serve.settings import Settings
 from serve.training_report import render_training
 from training.run import TrainingConfig, run_training
@@ -24,6 +24,7 @@ from training.simulator.files import write_simulation
 
 DEMO_ROWS = 60_000
 DEMO_SEED = 7
+DEMO_CHUNK_ROWS = 20_000
 LATER_PERIOD_START = date(2025, 3, 1)
 """Shipments from this day on form the 'new' file that the demo scores."""
 TOP_ALERTS = 10
@@ -67,10 +68,8 @@ def run_demo(settings: Settings, *, echo: Callable[[str], None]) -> None:
 
     echo("3. scoring the later period with the champion")
     scored = folder / "later_scored.csv"
-    summary = run_score(
-        later, scored, model=None, rejects=None, threshold=None, column_map=ColumnMap(),
-        watchlist=None, output_format=None, chunk_size=20_000, echo=lambda text: None,
-    )  # fmt: skip
+    request = ScoreRequest(str(later), str(scored), chunk_rows=DEMO_CHUNK_ROWS)
+    summary = run_score(request, settings)
     echo(render_summary(summary))
     echo(_top_alerts(scored))
     echo(_ui_hint(store))

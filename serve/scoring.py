@@ -1,76 +1,101 @@
-"""``divert score``: score a shipment file of any size, in three streaming passes.
+"""The front desk of file scoring: one request for every engine, checked once, then handed on.
 
-1. Validate every chunk, send bad rows to the rejects, spill the valid rows (``serve.spills``)
-   and absorb them into a partial history state; merge the partial states (``StateMerger``)
-   into the model's state.
-2. Compute each spilled chunk's features against the complete state, score it and spill the
-   scores, alerts and reasons (in worker processes if asked, ``serve.chunk_scoring``); keep
-   only the scores in memory (8 bytes a row) for the ranking.
-3. Stream the source rows and their scores to the output with their ``risk_rank``.
-
-Features read only events dated before each shipment's day, so the output is the same for any
-chunk size, any number of workers and any row order in the file (unsorted files need no
-sorting); rows come out in file order. Output and rejects are written to hidden temporary
-files and renamed into place only after ``read = scored + rejected`` has been checked, so an
-interrupted run leaves nothing at the output paths; the summary JSON follows them.
+``divert score`` (either engine) and the demo build one ``ScoreRequest``; ``run_score``
+refuses output paths that could not be written or would overwrite an input, resolves and
+loads the model, applies the one threshold rule (``models.alert_threshold``) and hands the
+request to an engine: ``serve.batch`` streams the file with pandas on this machine,
+``serve.spark_scoring`` runs it on Spark. Both engines check the file's header here
+(``scoring_input``: not already scored, the model's entity keys present, labels ignored),
+fill one ``ScoreSummary`` and give every row the same answer. The online doors (HTTP,
+``serve.service``; the MLflow model, ``models.pyfunc``) score records instead, against the
+model's frozen history (``docs/scoring.md``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
 
 from features.build import FeatureContext
 from features.column_map import ColumnMap
-from features.errors import DivertError, ShipmentFileError
-from features.intake import IntakeReport, iter_validated
-from features.readers import file_format, read_header
+from features.errors import (
+    CountMismatchError,
+    NothingScoredError,
+    OutputPathError,
+    ShipmentFileError,
+    SparkMissingError,
+)
+from features.readers import read_header
 from features.screening import WatchlistIndex
-from features.state import HistoryState, StateMerger
-from features.validation import ShipmentValidator, empty_rejects, ignored_labels
+from features.validation import ShipmentValidator, ignored_labels
 from features.watchlist import read_watchlist
-from features.writers import TableWriter
-from models.alert_threshold import version_threshold
+from features.writers import output_format
+from models.alert_threshold import AlertThreshold, version_threshold
 from models.bundle import ModelBundle
-from models.tracking import ModelVersionInfo
-from serve.chunk_scoring import ChunkScorer, chunk_scoring
-from serve.memory import map_large_blocks, release_free_memory
-from serve.spills import SpillWriter, read_chunks
+from models.tracking import (
+    CHAMPION,
+    DEFAULT_MODEL_NAME,
+    ModelVersionInfo,
+    load_registered_bundle,
+    open_store,
+    resolve_model,
+)
+from serve.options import SCORE_CHUNK_ROWS, Engine
+from serve.progress import progress_reporter
+from serve.settings import Settings
 
+DEFAULT_MODEL_URI = f"models:/{DEFAULT_MODEL_NAME}@{CHAMPION}"
 SCORE_COLUMNS = ("diversion_score", "alert", "risk_rank", "reasons")
-SCORE_CHUNK_ROWS = 100_000
-"""Rows per chunk: each chunk's temporaries (about 3 KB a row in validation and features)
-come on top of the history state, so smaller chunks bound the peak memory; below this the
-fixed cost of a chunk (a few tenths of a second) starts to show."""
 TOP_REASONS = 5
 SUMMARY_SUFFIX = ".summary.json"
-
-
-class CountMismatchError(DivertError):
-    """Rows read do not equal rows scored plus rows rejected: the run refuses to finish."""
+REJECTS_SUFFIX = ".rejects.csv"
+SPARK_INSTALL_HINT = "pip install 'diversion-detector[spark]'"
+SPARK_SUCCESS_MARKER = "_SUCCESS"
 
 
 @dataclass(frozen=True)
 class ScoreRequest:
-    path: Path
-    out: Path
-    rejects: Path
+    """One scoring run, whatever the engine. Paths are text: the Spark engine also takes
+    URIs (``hdfs://...``) and writes folders of part files."""
+
+    path: str
+    out: str
+    rejects: str = ""
+    """Default ``<out>.rejects.csv``."""
+    model: str = DEFAULT_MODEL_URI
     column_map: ColumnMap = field(default_factory=ColumnMap)
     threshold: float | None = None
+    """For this run only; see ``models.alert_threshold``."""
     watchlist: Path | None = None
     file_format: str | None = None
+    """csv, csv.gz or parquet; default (and after construction, always) by the suffix of
+    ``out``."""
+    engine: Engine = Engine.PANDAS
     chunk_rows: int = SCORE_CHUNK_ROWS
     workers: int = 1
-    """Processes scoring chunks in pass 2 (see ``serve.chunk_scoring``)."""
+    """Pandas: processes scoring chunks in pass 2 (``serve.chunk_scoring``)."""
+    spark_master: str | None = None
+    partitions: int | None = None
+    """Spark: partitions for validation, scoring and sorting (``partition_count``)."""
+
+    def __post_init__(self) -> None:
+        if not self.rejects:
+            object.__setattr__(self, "rejects", self.out.rstrip("/") + REJECTS_SUFFIX)
+        resolved = output_format(PurePosixPath(self.out), self.file_format)
+        object.__setattr__(self, "file_format", resolved)
+
+    def outputs(self) -> dict[str, str]:
+        """Role -> location of everything the run writes (the summary only beside local
+        outputs)."""
+        outputs = {"--out": self.out, "--rejects": self.rejects}
+        if is_local(self.out):
+            outputs["summary"] = str(summary_path(Path(self.out)))
+        return outputs
 
 
 @dataclass
@@ -94,6 +119,26 @@ class ScoreSummary:
     seconds: float = 0.0
     rows_per_second: float = 0.0
 
+    @classmethod
+    def start(
+        cls,
+        request: ScoreRequest,
+        version: ModelVersionInfo,
+        threshold: AlertThreshold,
+        ignored: list[str],
+    ) -> ScoreSummary:
+        """A run's summary before any row is read."""
+        return cls(
+            input=request.path,
+            output=request.out,
+            rejects=request.rejects,
+            model=version.uri,
+            model_version=version.version,
+            threshold=threshold.value,
+            threshold_source=threshold.source,
+            ignored_columns=ignored,
+        )
+
     def check_counts(self) -> None:
         """``CountMismatchError`` unless every row read was scored or rejected."""
         if self.rows_read != self.rows_scored + self.rows_rejected:
@@ -102,9 +147,26 @@ class ScoreSummary:
                 f"rejected {self.rows_rejected}; nothing was written, please report this"
             )
 
+    def finish(self, started: float) -> None:
+        """Time the run from ``started`` (``time.perf_counter``)."""
+        self.seconds = round(time.perf_counter() - started, 3)
+        self.rows_per_second = round(self.rows_read / max(self.seconds, 1e-9), 1)
+
 
 def summary_path(out: Path) -> Path:
     return out.with_name(out.name + SUMMARY_SUFFIX)
+
+
+def write_summary(path: Path, summary: ScoreSummary) -> None:
+    """The summary as JSON, written to a temporary file and renamed into place."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    temporary.write_text(json.dumps(asdict(summary), indent=2, default=str) + "\n")
+    os.replace(temporary, path)
+
+
+def is_local(location: str) -> bool:
+    """True for a plain path on this machine, False for a URI such as ``hdfs://...``."""
+    return urlparse(location).scheme == ""
 
 
 def scoring_context(
@@ -131,9 +193,9 @@ class ScoringInput:
 def scoring_input(
     bundle: ModelBundle, header: list[str] | tuple[str, ...], column_map: ColumnMap, where
 ) -> ScoringInput:
-    """Check a file's header for every door that scores files (``ShipmentFileError``,
-    ``ModelInputError``): not already scored, the model's entity keys present, the contract's
-    required columns there."""
+    """Check a file's header for every engine (``ShipmentFileError``, ``ModelInputError``):
+    not already scored, the model's entity keys present, the contract's required columns
+    there."""
     header = list(header)
     check_not_scored(header, where)
     bundle.contract.check_input(map(column_map.target, header), str(where))
@@ -152,162 +214,149 @@ def check_not_scored(header: list[str] | tuple[str, ...], path) -> None:
         )
 
 
-def score_file(
-    request: ScoreRequest,
-    bundle: ModelBundle,
-    version: ModelVersionInfo,
-    *,
-    progress: Callable[[str, int], None] = lambda stage, rows: None,
-) -> ScoreSummary:
-    """Score ``request.path`` with ``bundle``; see the module docstring for the passes."""
-    started = time.perf_counter()
-    map_large_blocks()
-    chosen = version_threshold(version, bundle.threshold, given=request.threshold)
-    threshold = chosen.value
-    context = scoring_context(bundle, request.watchlist)
-    header = read_header(
-        request.path, delimiter=request.column_map.delimiter, encoding=request.column_map.encoding
-    )
-    reading = scoring_input(bundle, header, request.column_map, request.path)
-    request = replace(request, column_map=reading.column_map)
-    report = IntakeReport(request.path, file_format(request.path), header)
-    summary = ScoreSummary(
-        input=str(request.path),
-        output=str(request.out),
-        rejects=str(request.rejects),
-        model=version.uri,
-        model_version=version.version,
-        threshold=threshold,
-        threshold_source=chosen.source,
-        ignored_columns=reading.ignored,
-    )
-    with (
-        tempfile.TemporaryDirectory(dir=request.out.parent, prefix=".divert-score-") as folder,
-        TableWriter(request.rejects) as rejects,
-        TableWriter(request.out, file_format=request.file_format) as output,
-    ):
-        passes = _Passes(request, bundle, context, Path(folder), progress)
-        state = passes.validate_and_absorb(report, rejects)
-        scores, reasons = passes.score(state, threshold)
-        passes.write_ranked(scores, header, output)
-        summary.rows_read = report.rows_read
-        summary.rows_scored = len(scores)
-        summary.rows_rejected = report.rows_rejected
-        summary.check_counts()
-    summary.alerts = int((scores >= threshold).sum())
-    summary.top_reasons = dict(reasons.most_common(TOP_REASONS))
-    summary.seconds = round(time.perf_counter() - started, 3)
-    summary.rows_per_second = round(summary.rows_read / max(summary.seconds, 1e-9), 1)
-    write_summary(summary_path(request.out), summary)
+def check_outputs(request: ScoreRequest) -> None:
+    """Refuse, before any work, local outputs that could not be moved into place at the end
+    of the run, or that would overwrite the input or each other (URIs are left to Spark).
+    The pandas engine writes files; the Spark engine writes folders of part files, and may
+    replace only an earlier Spark output folder."""
+    seen: dict[Path, str] = {}
+    if is_local(request.path):
+        seen[Path(request.path).resolve()] = f"the input file {request.path}"
+    for role, location in request.outputs().items():
+        if not is_local(location):
+            continue
+        path = Path(location)
+        _check_writable_folder(role, path)
+        taken = seen.get(path.resolve())
+        if taken is None and path.exists() and _same_file(path, request.path):
+            taken = seen[Path(request.path).resolve()]
+        if taken is not None:
+            raise OutputPathError(
+                f"{role} {path} is {taken}; scoring never overwrites its input or one output "
+                "with another, give another path"
+            )
+        seen[path.resolve()] = f"the {role} path"
+        if request.engine is Engine.SPARK and role != "summary":
+            _check_spark_folder(role, path)
+        elif path.is_dir():
+            raise OutputPathError(f"cannot write {role} {path}: it is a folder; give a file name")
+
+
+def _check_writable_folder(role: str, path: Path) -> None:
+    folder = path.parent
+    if not folder.exists():
+        raise OutputPathError(f"cannot write {role} {path}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputPathError(f"cannot write {role} {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputPathError(f"cannot write {role} {path}: folder {folder} is not writable")
+
+
+def _same_file(path: Path, source: str) -> bool:
+    return is_local(source) and Path(source).exists() and path.samefile(source)
+
+
+def _check_spark_folder(role: str, path: Path) -> None:
+    if path.is_dir() and any(path.iterdir()) and not (path / SPARK_SUCCESS_MARKER).exists():
+        raise OutputPathError(
+            f"{role} {path} is a folder that is not an earlier Spark output (no "
+            f"{SPARK_SUCCESS_MARKER}); give a new path"
+        )
+    if path.exists() and not path.is_dir():
+        raise OutputPathError(
+            f"{role} {path} is a file; the Spark engine writes a folder of part files, "
+            "give another path"
+        )
+
+
+def load_scoring_model(model: str, settings: Settings) -> tuple[ModelVersionInfo, ModelBundle]:
+    """The version behind ``model`` in the configured store, loaded (contract checked)."""
+    store = open_store(settings.home)
+    version = resolve_model(store, model)
+    return version, load_registered_bundle(version.uri)
+
+
+def run_score(request: ScoreRequest, settings: Settings, *, echo=lambda text: None) -> ScoreSummary:
+    """Score ``request`` end to end and ``echo`` the summary; ``NothingScoredError`` (after
+    writing the rejects and the summary) when no row could be scored, as ``divert validate``
+    calls such a file unusable."""
+    check_outputs(request)
+    if request.engine is Engine.SPARK:
+        require_spark()
+    version, bundle = load_scoring_model(request.model, settings)
+    threshold = version_threshold(version, bundle.threshold, given=request.threshold)
+    if request.engine is Engine.SPARK:
+        summary = _score_on_spark(request, bundle, version, threshold)
+    else:
+        from serve.batch import score_file
+
+        enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        with progress_reporter(enabled=enabled) as progress:
+            summary = score_file(request, bundle, version, threshold, progress=progress)
+    echo(render_summary(summary))
+    check_something_scored(summary)
     return summary
 
 
-@dataclass
-class _Passes:
-    """The three passes of one run, spilling to files in ``work``."""
-
-    request: ScoreRequest
-    bundle: ModelBundle
-    context: FeatureContext
-    work: Path
-    progress: Callable[[str, int], None]
-
-    def __post_init__(self) -> None:
-        self.sources = SpillWriter(self.work / "source.arrow")
-        self.shipments = SpillWriter(self.work / "shipments.arrow", keep_index=True)
-        self.scores = SpillWriter(self.work / "scores.arrow")
-
-    def validate_and_absorb(self, report: IntakeReport, rejects: TableWriter) -> HistoryState:
-        """Pass 1: validate, write rejects, spill the valid rows and absorb them into a
-        partial state per chunk; merge the partial states into the model's state."""
-        merger = StateMerger(self.bundle.state.entity_keys)
-        for chunk in iter_validated(
-            self.request.path,
-            self.request.column_map,
-            chunk_rows=self.request.chunk_rows,
-            report=report,
-        ):
-            rejects.write(chunk.rejects)
-            shipments = chunk.shipments
-            if not shipments.empty:
-                self.sources.write(chunk.source)
-                self.shipments.write(shipments)
-                merger.absorb(shipments, self.context.reference)
-            self.progress("validated", len(chunk.shipments) + len(chunk.rejects))
-            del chunk, shipments
-            release_free_memory()
-        if report.rows_read == 0:
-            rejects.write(empty_rejects(report.columns))
-        self.sources.close()
-        self.shipments.close()
-        state = merger.merged(into=self.bundle.state)
-        release_free_memory()
-        return state
-
-    def score(self, state: HistoryState, threshold: float) -> tuple[np.ndarray, Counter]:
-        """Pass 2: features against the complete state, scores and reasons per chunk (in
-        ``request.workers`` processes); spill them and keep only the scores (8 bytes a row)
-        and the reason counts in memory."""
-        scores, reasons = [], Counter()
-        scorer = ChunkScorer(self.bundle, state, self.context, threshold, self.shipments.path)
-        with chunk_scoring(scorer, self.request.workers) as score_chunks:
-            for result in score_chunks(range(self.shipments.chunks)):
-                scores.append(result.scored["diversion_score"].to_numpy())
-                reasons.update(result.reason_counts)
-                self.scores.write(result.scored)
-                self.progress("scored", len(result.scored))
-        self.scores.close()
-        return (np.concatenate(scores) if scores else np.empty(0)), reasons
-
-    def write_ranked(self, scores: np.ndarray, header: list[str], output: TableWriter) -> None:
-        """Pass 3: stream the source rows and their scores to the output in file order, with
-        ``risk_rank``."""
-        order = np.argsort(-scores, kind="stable")
-        ranks = np.empty(len(scores), dtype=np.int64)
-        ranks[order] = np.arange(1, len(scores) + 1)
-        for piece in _pieces(self._ranked_chunks(ranks), self.request.chunk_rows):
-            output.write(piece)
-        if not len(scores):
-            output.write(_empty_output(header))
-
-    def _ranked_chunks(self, ranks: np.ndarray) -> Iterator[pd.DataFrame]:
-        position = 0
-        parts = zip(read_chunks(self.sources.path), read_chunks(self.scores.path), strict=True)
-        for source, scored in parts:
-            scored["risk_rank"] = ranks[position : position + len(scored)]
-            position += len(scored)
-            yield pd.concat([source, scored[list(SCORE_COLUMNS)]], axis=1)
+def require_spark() -> None:
+    """``SparkMissingError`` with the install line when the ``spark`` extra is missing."""
+    try:
+        import pyspark  # noqa: F401  (the spark extra)
+    except ModuleNotFoundError as missing:
+        raise SparkMissingError(
+            f"the Spark engine needs pyspark, which is not installed: {SPARK_INSTALL_HINT} "
+            "(Spark also needs Java 17 or newer)"
+        ) from missing
 
 
-def _pieces(frames: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
-    """The rows of ``frames`` regrouped in pieces of ``rows`` rows (the last shorter): a
-    Parquet output's row groups then follow the chunk size, not where the rejects fell."""
-    pending: list[pd.DataFrame] = []
-    count = 0
-    for frame in frames:
-        pending.append(frame)
-        count += len(frame)
-        while count >= rows:
-            joined = pd.concat(pending) if len(pending) > 1 else pending[0]
-            yield joined.iloc[:rows]
-            pending, count = [joined.iloc[rows:]], count - rows
-    if count:
-        yield pd.concat(pending) if len(pending) > 1 else pending[0]
+def _score_on_spark(
+    request: ScoreRequest, bundle: ModelBundle, version: ModelVersionInfo, threshold
+) -> ScoreSummary:
+    """Check a local file's header on the driver, start (or join) Spark, score on it."""
+    from serve.spark_scoring import score_on_spark
+    from serve.spark_session import spark_session
+
+    path = Path(request.path)
+    if is_local(request.path) and not path.is_dir():
+        column_map = request.column_map
+        header = read_header(path, delimiter=column_map.delimiter, encoding=column_map.encoding)
+        scoring_input(bundle, header, column_map, request.path)
+    spark, started = spark_session(request.spark_master)
+    try:
+        return score_on_spark(spark, request, bundle, version, threshold)
+    finally:
+        if started:
+            spark.stop()
 
 
-def _empty_output(header: list[str]) -> pd.DataFrame:
-    columns = {name: pd.Series(dtype="str") for name in header}
-    columns |= {
-        "diversion_score": pd.Series(dtype="float64"),
-        "alert": pd.Series(dtype="bool"),
-        "risk_rank": pd.Series(dtype="int64"),
-        "reasons": pd.Series(dtype="str"),
-    }
-    return pd.DataFrame(columns)
+def check_something_scored(summary: ScoreSummary) -> None:
+    """``NothingScoredError`` when no row could be scored (the rejects are written by then)."""
+    if summary.rows_scored:
+        return
+    if summary.rows_read == 0:
+        raise NothingScoredError(f"{summary.input} has a header but no rows: nothing to score")
+    raise NothingScoredError(
+        f"none of the {summary.rows_read:,} rows of {summary.input} could be scored; each is "
+        f"in the rejects {summary.rejects} with its line and reason"
+    )
 
 
-def write_summary(path: Path, summary: ScoreSummary) -> None:
-    """The summary as JSON, written to a temporary file and renamed into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    temporary.write_text(json.dumps(asdict(summary), indent=2, default=str) + "\n")
-    os.replace(temporary, path)
+def render_summary(summary: ScoreSummary) -> str:
+    reasons = ", ".join(f"{code} {count:,}" for code, count in summary.top_reasons.items())
+    return "\n".join(
+        [
+            f"scored {summary.input} -> {summary.output}",
+            f"  rows read {summary.rows_read:,} = scored {summary.rows_scored:,} + rejected "
+            f"{summary.rows_rejected:,} (rejects: {summary.rejects})",
+            f"  alerts {summary.alerts:,} at threshold {summary.threshold:.4f} "
+            f"({summary.threshold_source})",
+            f"  most frequent reasons: {reasons or 'none'}",
+            *(
+                f"  column {name!r} ignored: labels are never scoring inputs"
+                for name in summary.ignored_columns
+            ),
+            f"  model {summary.model}; {summary.seconds:.1f} s, {summary.rows_per_second:,.0f} "
+            "rows/s",
+            f"  summary: {summary_path(Path(summary.output))}",
+        ]
+    )

@@ -7,7 +7,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from features.errors import DivertError
+from features.errors import ServerError
 
 TOKEN_VARIABLE = "DIVERT_API_TOKEN"
 MODEL_VARIABLE = "DIVERT_SERVE_MODEL"
@@ -19,10 +19,6 @@ DEFAULT_WORKERS = 1
 """On the 2-core machine it was measured on, one process answers concurrent requests fastest:
 it scores them together (``serve.batching``) and keeps the second core for the HTTP work.
 More processes pay off on machines with more cores."""
-
-
-class ServerError(DivertError):
-    """The server cannot start (e.g. the port is taken)."""
 
 
 def run_server(

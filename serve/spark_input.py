@@ -23,6 +23,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 from features.column_map import ColumnMap
 from features.errors import ShipmentFileError
 from features.readers import DELIMITER_CANDIDATES, file_format, read_header
+from serve.scoring import is_local
 from serve.spark_partitions import CORRUPT, SourceLayout
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -45,11 +46,6 @@ class SparkSource:
     first_line: int
     single_partition: bool = False
     """True for one CSV file: Spark's multi-line CSV parser never splits a file."""
-
-
-def is_local(path: str) -> bool:
-    """True for a plain path on the driver, False for a URI such as ``hdfs://...``."""
-    return urlparse(path).scheme == ""
 
 
 def spark_path(path: str) -> str:

@@ -25,8 +25,8 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from dataclasses import replace
+from pathlib import Path
 
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -43,15 +43,16 @@ from pyspark.sql.types import (
 
 from features.column_map import ColumnMap
 from features.state import merge_states
-from features.writers import output_format
-from models.alert_threshold import version_threshold
+from models.alert_threshold import AlertThreshold
 from models.bundle import ModelBundle
 from models.reasons import SEPARATOR
 from models.tracking import ModelVersionInfo
 from serve.scoring import (
     SCORE_COLUMNS,
     TOP_REASONS,
+    ScoreRequest,
     ScoreSummary,
+    is_local,
     scoring_context,
     scoring_input,
     summary_path,
@@ -59,7 +60,6 @@ from serve.scoring import (
 )
 from serve.spark_input import (
     SparkSource,
-    is_local,
     line_numbered,
     numbered,
     read_source,
@@ -77,20 +77,6 @@ from serve.spark_session import quiet_pandas_warning
 
 SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions"
 PARTITIONS_PER_CORE = 2
-
-
-@dataclass(frozen=True)
-class SparkScoreRequest:
-    path: str
-    out: str
-    rejects: str
-    column_map: ColumnMap = field(default_factory=ColumnMap)
-    threshold: float | None = None
-    watchlist: Path | None = None
-    file_format: str | None = None
-    """csv, csv.gz or parquet; default by the suffix of ``out``."""
-    partitions: int | None = None
-    """Partitions for validation, scoring and sorting; default ``partition_count``."""
 
 
 def _shipment_id_key(header: tuple[str, ...], column_map: ColumnMap) -> Column:
@@ -159,7 +145,7 @@ def _map_in_arrow(frame: DataFrame, function, schema: StructType) -> DataFrame:
 def _absorb(
     prepared: DataFrame,
     source: SparkSource,
-    request: SparkScoreRequest,
+    request: ScoreRequest,
     entity_keys: tuple[str, ...],
 ) -> DataFrame:
     """Pass 1: per partition, the rejects and then one row with its ``PartitionOutcome``."""
@@ -208,30 +194,20 @@ def _write(frame: DataFrame, path: str, file_format: str) -> None:
 
 def score_on_spark(
     spark: SparkSession,
-    request: SparkScoreRequest,
+    request: ScoreRequest,
     bundle: ModelBundle,
     version: ModelVersionInfo,
+    threshold: AlertThreshold,
 ) -> ScoreSummary:
     """Score ``request.path`` with ``bundle`` on ``spark``; see the module docstring."""
     started = time.perf_counter()
-    chosen = version_threshold(version, bundle.threshold, given=request.threshold)
-    threshold = chosen.value
     context = scoring_context(bundle, request.watchlist, workers=1)  # Spark runs tasks in parallel
     source = read_source(spark, request.path, request.column_map)
     header = source.layout.header
     reading = scoring_input(bundle, header, request.column_map, request.path)
     request = replace(request, column_map=reading.column_map)
     scored_schema = _scored_schema(header)
-    summary = ScoreSummary(
-        input=request.path,
-        output=request.out,
-        rejects=request.rejects,
-        model=version.uri,
-        model_version=version.version,
-        threshold=threshold,
-        threshold_source=chosen.source,
-        ignored_columns=reading.ignored,
-    )
+    summary = ScoreSummary.start(request, version, threshold, reading.ignored)
     with _cache_scope() as cache:
         lines = cache(line_numbered(source, LINE))
         partitions = partition_count(spark, request.partitions)
@@ -241,7 +217,7 @@ def score_on_spark(
         outcomes = _outcomes(absorbed)
         state = merge_states([bundle.state, *(o.state for o in outcomes if o.state is not None)])
         job = spark.sparkContext.broadcast(
-            ScoringJob(replace(bundle, state=state), context, threshold)
+            ScoringJob(replace(bundle, state=state), context, threshold.value)
         )
         score = ScorePartition(source.layout, request.column_map, job, _arrow(scored_schema))
         scored = cache(_map_in_arrow(prepared, score, scored_schema))
@@ -255,11 +231,10 @@ def score_on_spark(
         ranked = cache(numbered(_sorted(scored, partitions, ranking), "risk_rank", 1))
         output = _sorted(ranked.frame, partitions, [F.asc(LINE)])
         output = output.select(*_quoted(header), *SCORE_COLUMNS)
-        _write(output, request.out, output_format(PurePosixPath(request.out), request.file_format))
+        _write(output, request.out, request.file_format)
         summary.top_reasons = _top_reasons(scored)
         job.unpersist()
-    summary.seconds = round(time.perf_counter() - started, 3)
-    summary.rows_per_second = round(summary.rows_read / max(summary.seconds, 1e-9), 1)
+    summary.finish(started)
     if is_local(request.out):
         write_summary(summary_path(Path(request.out)), summary)
     return summary

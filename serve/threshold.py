@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from features.errors import ThresholdPolicyError
 from models.tracking import Store, open_store
-from serve.batch import DEFAULT_MODEL_URI
+from serve.scoring import DEFAULT_MODEL_URI
 from serve.settings import Settings
 from training.decision import ThresholdDecision, decide_threshold, render_decision
-from training.thresholds import POLICIES, Policy, ThresholdPolicyError, policy_for
+from training.thresholds import POLICIES, Policy, policy_for
 
 
 def policy_from_options(options: dict[str, float | None]) -> Policy:

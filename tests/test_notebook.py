@@ -9,10 +9,10 @@ import papermill
 import pytest
 from ipykernel.kernelspec import write_kernel_spec
 
-from features.column_map import ColumnMap
 from models.alert_threshold import THRESHOLD_TAG
 from models.tracking import resolve_model
-from serve.batch import run_score
+from serve.scoring import ScoreRequest, run_score
+from serve.settings import Settings
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "threshold_tuning.ipynb"
 KERNEL = "divert-test-python"
@@ -69,10 +69,7 @@ def test_the_notebook_records_a_threshold_that_scoring_then_uses(
 
     monkeypatch.setenv("DIVERT_HOME", str(home))
     out = tmp_path / "scored.csv"
-    summary = run_score(
-        trained.later, out, model=None, rejects=None, threshold=None, column_map=ColumnMap(),
-        watchlist=None, output_format=None, chunk_size=100_000, echo=lambda text: None,
-    )  # fmt: skip
+    summary = run_score(ScoreRequest(str(trained.later), str(out)), Settings.from_environment())
     assert summary.threshold == threshold
     assert summary.threshold_source.startswith("registry tag 'alert_threshold'")
     scored = pd.read_csv(out)

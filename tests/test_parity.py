@@ -27,14 +27,16 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from features.column_map import ColumnMap
+from features.errors import ModelInputError
 from features.schema import LABEL_COLUMN, pandas_dtypes
-from models.alert_threshold import THRESHOLD_PARAM
-from models.contract import ModelInputError
+from models.alert_threshold import THRESHOLD_PARAM, version_threshold
 from models.reasons import SEPARATOR
 from models.tracking import load_registered_bundle, open_store, resolve_model
 from serve.api import json_records
-from serve.scoring import ScoreRequest, score_file
-from serve.spark_scoring import SparkScoreRequest, score_on_spark
+from serve.batch import score_file
+from serve.options import Engine
+from serve.scoring import ScoreRequest
+from serve.spark_scoring import score_on_spark
 from serve.threshold import policy_from_options
 from tests.serve.test_api import Server, _start, _stop
 from tests.serve.test_spark import local_spark, read_table
@@ -81,21 +83,21 @@ class Door:
     def entity_keys(self) -> tuple[str, ...]:
         return self.column_map.entity_keys
 
-    def file(self, rows: pd.DataFrame, work: Path, engine: str = "pandas") -> pd.DataFrame:
+    def file(self, rows: pd.DataFrame, work: Path, engine: Engine = Engine.PANDAS) -> pd.DataFrame:
         path, out = work / f"{engine}-in.csv", work / f"{engine}-out.csv"
         rejects = work / f"{engine}-rejects.csv"
         rows.to_csv(path, index=False)
         with tracking(self.home):
             version = resolve_model(open_store(self.home), self.uri)
             bundle = load_registered_bundle(version.uri)
-        if engine == "pandas":
-            request = ScoreRequest(path, out, rejects, column_map=self.column_map)
-            score_file(request, bundle, version)
+        request = ScoreRequest(
+            str(path), str(out), str(rejects), column_map=self.column_map, engine=engine
+        )
+        threshold = version_threshold(version, bundle.threshold)
+        if engine is Engine.PANDAS:
+            score_file(request, bundle, version, threshold)
         else:
-            request = SparkScoreRequest(
-                str(path), str(out), str(rejects), column_map=self.column_map
-            )
-            score_on_spark(self.spark, request, bundle, version)
+            score_on_spark(self.spark, request, bundle, version, threshold)
         scored = read_table(out)
         return answers(scored.assign(alert=scored["alert"] == "true"))
 
@@ -203,7 +205,7 @@ def test_every_door_gives_every_row_the_same_answer(door, one_day, tmp_path):
     expected = door.file(one_day, tmp_path)
     assert expected["alert"].any() and expected["reasons"].str.contains(r"\|").any()
     doors = {
-        "spark engine": door.file(one_day, tmp_path, engine="spark"),
+        "spark engine": door.file(one_day, tmp_path, engine=Engine.SPARK),
         "HTTP per-record path": door.http(one_day, PER_RECORD_REQUEST),
         "HTTP vectorised path": door.http(one_day, ROWS),
         "MLflow pyfunc": door.pyfunc(one_day),
@@ -259,7 +261,9 @@ def test_online_doors_answer_a_row_the_same_whatever_its_batch(door, later):
 
 def test_file_doors_agree_on_rows_of_many_days(door, later, tmp_path):
     pd.testing.assert_frame_equal(
-        door.file(later, tmp_path, engine="spark"), door.file(later, tmp_path), check_exact=True
+        door.file(later, tmp_path, engine=Engine.SPARK),
+        door.file(later, tmp_path),
+        check_exact=True,
     )
 
 
@@ -309,7 +313,7 @@ def test_a_model_with_an_entity_key_scores_alike_at_every_door(keyed, one_day, t
     rows = one_day.assign(**{ENTITY_KEY: "B-3"})
     expected = keyed.file(rows, tmp_path)
     for name, answer in {
-        "spark engine": keyed.file(rows, tmp_path, engine="spark"),
+        "spark engine": keyed.file(rows, tmp_path, engine=Engine.SPARK),
         "HTTP per-record path": keyed.http(rows, PER_RECORD_REQUEST),
         "HTTP vectorised path": keyed.http(rows, ROWS),
         "MLflow pyfunc": keyed.pyfunc(rows),
@@ -319,7 +323,7 @@ def test_a_model_with_an_entity_key_scores_alike_at_every_door(keyed, one_day, t
 
 def test_a_missing_entity_key_is_a_clear_error_at_every_door(keyed, one_day, tmp_path):
     without_map = Door(keyed.home, keyed.uri, ColumnMap(), keyed.spark, keyed.server)
-    for engine in ("pandas", "spark"):
+    for engine in Engine:
         with pytest.raises(ModelInputError, match=r"lacks column\(s\) \['broker_id'\]"):
             without_map.file(one_day, tmp_path, engine=engine)
     status, body = keyed.server.request("POST", "/v1/score", json_records(one_day.head(2)))

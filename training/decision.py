@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from features.errors import RegistryError
 from models.alert_threshold import THRESHOLD_TAG
-from models.tracking import ModelVersionInfo, RegistryError, Store, resolve_model
+from models.tracking import ModelVersionInfo, Store, resolve_model
 from training.thresholds import (
     SEED,
     Policy,

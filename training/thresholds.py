@@ -30,7 +30,11 @@ from typing import ClassVar, Protocol
 import numpy as np
 import pandas as pd
 
-from features.errors import DivertError
+from features.errors import (
+    HoldoutPredictionsError,
+    ThresholdPolicyError,
+    UnattainablePolicyError,
+)
 
 SCORE_COLUMN = "diversion_score"
 LABEL_COLUMN = "label"
@@ -47,18 +51,6 @@ COUNT_NAMES = (
     "passed_diverted", "passed_clean", "passed_unlabelled",
 )  # fmt: skip
 """The six kinds of holdout row at a threshold; every metric is a function of their counts."""
-
-
-class HoldoutPredictionsError(DivertError):
-    """Holdout predictions lack a column or hold values a threshold cannot be tuned on."""
-
-
-class ThresholdPolicyError(DivertError):
-    """A policy's target value is outside its meaningful range."""
-
-
-class UnattainablePolicyError(DivertError):
-    """No candidate threshold meets the policy on this holdout."""
 
 
 def check_predictions(predictions: pd.DataFrame) -> pd.DataFrame:

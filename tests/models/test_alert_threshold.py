@@ -2,10 +2,10 @@
 
 import pytest
 
+from features.errors import ThresholdError
 from models.alert_threshold import (
     THRESHOLD_TAG,
     TRAINING_SOURCE,
-    ThresholdError,
     threshold_in_force,
     version_threshold,
 )

@@ -6,21 +6,17 @@ from dataclasses import asdict
 import pandas as pd
 import pytest
 
-from features.column_map import ColumnMap
-from models.tracking import RegistryError
-from serve.batch import run_score
-from serve.scoring import summary_path
+from features.errors import RegistryError
+from serve.scoring import ScoreRequest, run_score, summary_path
+from serve.settings import Settings
 from tests.serve.test_cli import divert
 
 
 def score(trained, monkeypatch, path, out, **options):
     monkeypatch.setenv("DIVERT_HOME", str(trained.home))
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    settings = {
-        "model": None, "rejects": None, "threshold": None, "column_map": ColumnMap(),
-        "watchlist": None, "output_format": None, "chunk_size": 1000, "echo": lambda text: None,
-    }  # fmt: skip
-    return run_score(path, out, **(settings | options))
+    request = ScoreRequest(str(path), str(out), **({"chunk_rows": 1000} | options))
+    return run_score(request, Settings.from_environment())
 
 
 def test_every_input_column_comes_back_with_score_alert_rank_and_reasons(
@@ -47,8 +43,8 @@ def test_every_input_column_comes_back_with_score_alert_rank_and_reasons(
 
 def test_chunk_size_does_not_change_a_single_byte(trained, monkeypatch, tmp_path):
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
-    score(trained, monkeypatch, trained.later, small, chunk_size=97)
-    score(trained, monkeypatch, trained.later, large, chunk_size=100_000)
+    score(trained, monkeypatch, trained.later, small, chunk_rows=97)
+    score(trained, monkeypatch, trained.later, large, chunk_rows=100_000)
     assert small.read_bytes() == large.read_bytes()
 
 
@@ -110,8 +106,8 @@ def test_worker_processes_do_not_change_a_single_byte(trained, monkeypatch, tmp_
     path = tmp_path / "messy.csv"
     source.to_csv(path, index=False)
     alone, parallel = tmp_path / "alone.csv", tmp_path / "parallel.csv"
-    first = score(trained, monkeypatch, path, alone, chunk_size=97)
-    second = score(trained, monkeypatch, path, parallel, chunk_size=97, workers=2)
+    first = score(trained, monkeypatch, path, alone, chunk_rows=97)
+    second = score(trained, monkeypatch, path, parallel, chunk_rows=97, workers=2)
     assert parallel.read_bytes() == alone.read_bytes()
     rejects = [out.with_name(out.name + ".rejects.csv").read_bytes() for out in (alone, parallel)]
     assert rejects[0] == rejects[1]

@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from serve.server import ServerError, tcp_listener
+from features.errors import ServerError
+from serve.server import tcp_listener
 
 
 def test_connections_accepted_on_the_shared_listener_have_tcp_nodelay():

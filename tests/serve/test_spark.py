@@ -15,12 +15,14 @@ import pytest
 from pyspark.sql import SparkSession
 from typer.testing import CliRunner
 
+from features.errors import OutputPathError
+from models.alert_threshold import version_threshold
 from models.tracking import load_registered_bundle, open_store, resolve_model
-from serve.batch import DEFAULT_MODEL_URI
+from serve.batch import score_file
 from serve.cli import app
-from serve.scoring import ScoreRequest, score_file, summary_path
-from serve.spark_batch import SparkOutputError, check_spark_outputs
-from serve.spark_scoring import SparkScoreRequest, score_on_spark
+from serve.options import Engine
+from serve.scoring import DEFAULT_MODEL_URI, ScoreRequest, check_outputs, summary_path
+from serve.spark_scoring import score_on_spark
 
 # pyspark warns that pandas 3 is not fully supported when a session starts; the scorer
 # exchanges Arrow batches and never uses pyspark's pandas conversions.
@@ -63,15 +65,19 @@ def model(trained):
 def score_with_pandas(path, out, model):
     bundle, version = model
     rejects = out.with_name(out.name + ".rejects.csv")
-    score_file(ScoreRequest(path=path, out=out, rejects=rejects), bundle, version)
+    request = ScoreRequest(path=str(path), out=str(out), rejects=str(rejects))
+    score_file(request, bundle, version, version_threshold(version, bundle.threshold))
     return out, rejects
 
 
 def score_with_spark(spark, path, out, model, **options):
     bundle, version = model
     rejects = out.with_name(out.name + ".rejects.csv")
-    request = SparkScoreRequest(path=str(path), out=str(out), rejects=str(rejects), **options)
-    return score_on_spark(spark, request, bundle, version), rejects
+    request = ScoreRequest(
+        path=str(path), out=str(out), rejects=str(rejects), engine=Engine.SPARK, **options
+    )
+    threshold = version_threshold(version, bundle.threshold)
+    return score_on_spark(spark, request, bundle, version, threshold), rejects
 
 
 def read_table(path) -> pd.DataFrame:
@@ -204,8 +210,12 @@ def test_outputs_never_replace_the_input_a_file_or_a_folder_spark_did_not_write(
         "report.csv": "is a file; the Spark engine writes a folder",
     }
     (tmp_path / "report.csv").write_text("a,b\n")
+
+    def check(out: str) -> None:
+        check_outputs(ScoreRequest(str(source), out, engine=Engine.SPARK))
+
     for name, message in refused.items():
-        with pytest.raises(SparkOutputError, match=message):
-            check_spark_outputs(str(source), {"--out": str(tmp_path / name)})
-    check_spark_outputs(str(source), {"--out": str(tmp_path / "earlier")})
-    check_spark_outputs(str(source), {"--out": "hdfs:///scored/2025-06.parquet"})
+        with pytest.raises(OutputPathError, match=message):
+            check(str(tmp_path / name))
+    check(str(tmp_path / "earlier"))
+    check("hdfs:///scored/2025-06.parquet")

@@ -5,11 +5,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from features.errors import ThresholdPolicyError
 from models.alert_threshold import THRESHOLD_TAG
 from models.tracking import resolve_model
 from serve.threshold import policy_from_options
 from tests.serve.test_cli import divert
-from training.thresholds import AlertRate, MinRecall, ThresholdPolicyError
+from training.thresholds import AlertRate, MinRecall
 
 CHAMPION_URI = "models:/diversion-detector@champion"
 

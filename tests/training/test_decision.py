@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
+from features.errors import RegistryError
 from models.alert_threshold import THRESHOLD_TAG
-from models.tracking import RegistryError, resolve_model
+from models.tracking import resolve_model
 from training import decision
 from training.decision import (
     ThresholdDecision,

@@ -10,12 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from features.errors import DivertError
+from features.errors import SimulationConfigError
 from seeds import facts
-
-
-class SimulationConfigError(DivertError, ValueError):
-    """A simulation was asked for with impossible settings."""
 
 
 @dataclass(frozen=True)
