@@ -3,13 +3,13 @@
 File-level problems (unusable header, missing required columns, a bad column map) stop the
 run with one ``ShipmentFileError`` listing every problem. Row-level problems send the row to
 the rejects with its line number and reasons; the remaining rows come out typed and
-normalised, so downstream code can trust them.
+normalised, so downstream code can trust them. Each kind of field is parsed by the table in
+``features.fields``, which the per-record fast path (``features.record_validation``) shares.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,14 +17,8 @@ import pandas as pd
 
 from features.column_map import ColumnMap
 from features.errors import ShipmentFileError
+from features.fields import FIELD_KINDS, RowProblem, failing, parse_number_column
 from features.names import normalise_names
-from features.normalise import (
-    parse_countries,
-    parse_country_lists,
-    parse_dates,
-    parse_hs6,
-    parse_numbers,
-)
 from features.readers import RawChunk
 from features.schema import (
     COLUMNS_BY_NAME,
@@ -32,26 +26,13 @@ from features.schema import (
     LABEL_COLUMN,
     REQUIRED_NAMES,
     SHIPMENT_COLUMNS,
-    TRANSIT_SEPARATOR,
     Column,
     Kind,
 )
 
 REJECT_COLUMNS = ("line", "reason")
-LABEL_VALUES = {"0": 0.0, "1": 1.0, "0.0": 0.0, "1.0": 1.0}
 DERIVED_ID_SEPARATOR = ":"
 MAX_SHOWN_CHARS = 80
-NUMBER_RULE = "not a plain number (digits and '.', no thousands separator)"
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """Rows failing one rule of one column, with the offending raw values."""
-
-    column: str
-    rule: str
-    values: pd.Series
-    """Offending raw values indexed by line; only the failing rows."""
 
 
 @dataclass
@@ -139,7 +120,7 @@ class ShipmentValidator:
         for name in self.column_map.categorical_extras + self.column_map.entity_keys:
             parsed[name] = raw[name]
         for name in self.column_map.numeric_extras:
-            parsed[name], failures = _parse_number(name, raw[name])
+            parsed[name], failures = parse_number_column(name, raw[name])
             problems += failures
         problems += self._duplicate_ids(raw["shipment_id"])
         problems += _structural_problems(chunk)
@@ -200,68 +181,16 @@ def _empty(column: Column, index: pd.Index) -> pd.Series:
     return pd.Series(pd.NA, index=index, dtype="str")
 
 
-def _failing(column: str, rule: str, raw: pd.Series, bad: pd.Series) -> list[RowProblem]:
-    bad = bad.fillna(False).astype(bool)
-    return [RowProblem(column, rule, raw[bad])] if bad.any() else []
-
-
-def _parse_number(
-    name: str,
-    raw: pd.Series,
-    out_of_range: Callable[[pd.Series], pd.Series] | None = None,
-    rule: str = "",
-) -> tuple[pd.Series, list[RowProblem]]:
-    values = parse_numbers(raw)
-    given = raw.notna()
-    unparsed = given & (values.isna() | ~np.isfinite(values.fillna(0.0)))
-    problems = _failing(name, NUMBER_RULE, raw, unparsed)
-    if out_of_range is not None:
-        problems += _failing(name, rule, raw, given & ~unparsed & out_of_range(values))
-    return values.where(~unparsed), problems
-
-
 def _parse(
     column: Column, raw: pd.Series, date_format: str | None
 ) -> tuple[pd.Series, list[RowProblem]]:
-    """Parse one canonical column; return the values and the rows breaking its rules."""
-    name, kind = column.name, column.kind
-    given = raw.notna()
-    problems = _failing(name, "required value missing", raw, ~given) if column.required else []
-    if kind is Kind.TEXT:
-        return raw, problems
-    if kind is Kind.DATE:
-        values = parse_dates(raw, date_format)
-        expected = f"a date as {date_format!r}" if date_format else "an ISO 8601 date (YYYY-MM-DD)"
-        return values, problems + _failing(name, f"not {expected}", raw, given & values.isna())
-    if kind is Kind.COUNTRY:
-        values = parse_countries(raw)
-        rule = "not a known country (ISO-2, ISO-3 or English name)"
-        return values, problems + _failing(name, rule, raw, given & values.isna())
-    if kind is Kind.COUNTRY_LIST:
-        values, unknown = parse_country_lists(raw, TRANSIT_SEPARATOR)
-        rule = f"has an unknown country (expected ISO-2 codes separated by {TRANSIT_SEPARATOR!r})"
-        return values, problems + _failing(name, rule, raw, unknown.notna())
-    if kind is Kind.HS_CODE:
-        values = parse_hs6(raw)
-        rule = "not an HS code (6-10 digits; dots and spaces allowed)"
-        return values, problems + _failing(name, rule, raw, given & values.isna())
-    if kind is Kind.POSITIVE:
-        values, failures = _parse_number(name, raw, lambda v: v <= 0, "must be greater than 0")
-        return values, problems + failures
-    if kind is Kind.NON_NEGATIVE:
-        values, failures = _parse_number(name, raw, lambda v: v < 0, "must not be negative")
-        return values, problems + failures
-    if kind is Kind.CHOICE:
-        upper = column.choices[0].isupper()
-        values = raw.str.upper() if upper else raw.str.lower()
-        bad = given & ~values.isin(column.choices)
-        rule = f"not one of {', '.join(column.choices)}"
-        return values.where(~bad), problems + _failing(name, rule, raw, bad)
-    if kind is Kind.LABEL:
-        values = raw.map(LABEL_VALUES).astype("float64")
-        bad = given & values.isna()
-        return values, problems + _failing(name, "must be 0, 1 or empty", raw, bad)
-    raise AssertionError(f"unhandled column kind {kind}")
+    """Parse one canonical column by its kind (``features.fields``); return the values and the
+    rows breaking its rules."""
+    problems = (
+        failing(column.name, "required value missing", raw, raw.isna()) if column.required else []
+    )
+    values, failures = FIELD_KINDS[column.kind].column(column, raw, date_format)
+    return values, problems + failures
 
 
 def _structural_problems(chunk: RawChunk) -> list[RowProblem]:
