@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from features.errors import DivertError, ThresholdPolicyError
-from serve.options import SCORE_CHUNK_ROWS, Engine
+from serve.options import DEFAULT_MODEL_URI, SCORE_CHUNK_ROWS, Engine
+from serve.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS
 
 app = typer.Typer(
     help="Score export shipments for the likelihood of diversion to Russia.",
@@ -208,7 +209,7 @@ def score(
     ] = None,
 ) -> None:
     """Score every shipment of a file: diversion_score, alert, risk_rank and reasons."""
-    from serve.scoring import DEFAULT_MODEL_URI, ScoreRequest, run_score
+    from serve.scoring import ScoreRequest, run_score
     from serve.settings import Settings
 
     request = ScoreRequest(
@@ -274,14 +275,14 @@ def threshold(
 def serve(
     model: Annotated[
         str, typer.Option(help="Registry URI, e.g. models:/diversion-detector@champion.")
-    ] = "models:/diversion-detector@champion",
-    host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 exposes it.")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+    ] = DEFAULT_MODEL_URI,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; 0.0.0.0 exposes it.")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = DEFAULT_PORT,
     workers: Annotated[
         int, typer.Option(min=1, help="Server processes, each with its own copy of the model.")
-    ] = 1,
+    ] = DEFAULT_WORKERS,
 ) -> None:
     """Answer HTTP scoring requests with one model version (token from DIVERT_API_TOKEN)."""
     from serve.server import run_server

@@ -13,6 +13,9 @@ class Engine(StrEnum):
     SPARK = "spark"
 
 
+DEFAULT_MODEL_URI = "models:/diversion-detector@champion"
+"""The champion of the default registered model (``models.tracking`` names both; a test holds
+them equal, since that module is too heavy to import here)."""
 SCORE_CHUNK_ROWS = 100_000
 """Rows per chunk of the pandas engine: each chunk's temporaries (about 3 KB a row in
 validation and features) come on top of the history state, so smaller chunks bound the peak

@@ -38,18 +38,15 @@ from features.writers import output_format
 from models.alert_threshold import AlertThreshold, version_threshold
 from models.bundle import ModelBundle
 from models.tracking import (
-    CHAMPION,
-    DEFAULT_MODEL_NAME,
     ModelVersionInfo,
     load_registered_bundle,
     open_store,
     resolve_model,
 )
-from serve.options import SCORE_CHUNK_ROWS, Engine
+from serve.options import DEFAULT_MODEL_URI, SCORE_CHUNK_ROWS, Engine
 from serve.progress import progress_reporter
 from serve.settings import Settings
 
-DEFAULT_MODEL_URI = f"models:/{DEFAULT_MODEL_NAME}@{CHAMPION}"
 SCORE_COLUMNS = ("diversion_score", "alert", "risk_rank", "reasons")
 TOP_REASONS = 5
 SUMMARY_SUFFIX = ".summary.json"

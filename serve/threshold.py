@@ -7,7 +7,7 @@ from pathlib import Path
 
 from features.errors import ThresholdPolicyError
 from models.tracking import Store, open_store
-from serve.scoring import DEFAULT_MODEL_URI
+from serve.options import DEFAULT_MODEL_URI
 from serve.settings import Settings
 from training.decision import ThresholdDecision, decide_threshold, render_decision
 from training.thresholds import POLICIES, Policy, policy_for

@@ -7,6 +7,8 @@ import sys
 import pandas as pd
 import pytest
 
+from models.tracking import CHAMPION, DEFAULT_MODEL_NAME
+from serve.options import DEFAULT_MODEL_URI
 from tests.factories import shipments, write_csv
 
 
@@ -138,3 +140,7 @@ def test_features_of_a_simulated_file_with_its_watchlist(tmp_path):
     assert len(frame) == 4000
     assert frame["screen_consignee_name_score"].notna().all()
     assert frame["consignee_prior_shipments"].max() > 0
+
+
+def test_the_default_model_uri_names_the_default_model_s_champion():
+    assert f"models:/{DEFAULT_MODEL_NAME}@{CHAMPION}" == DEFAULT_MODEL_URI

@@ -20,8 +20,8 @@ from models.alert_threshold import version_threshold
 from models.tracking import load_registered_bundle, open_store, resolve_model
 from serve.batch import score_file
 from serve.cli import app
-from serve.options import Engine
-from serve.scoring import DEFAULT_MODEL_URI, ScoreRequest, check_outputs, summary_path
+from serve.options import DEFAULT_MODEL_URI, Engine
+from serve.scoring import ScoreRequest, check_outputs, summary_path
 from serve.spark_scoring import score_on_spark
 
 # pyspark warns that pandas 3 is not fully supported when a session starts; the scorer
