@@ -98,22 +98,22 @@ class ModelBundle:
     def score_shipments(
         self,
         shipments: list[Mapping[str, object]],
+        names: list[str],
         features: list[list[float]],
         threshold: float,
     ) -> list[ScoredRecord]:
-        """``score_features`` for single shipments (typed values; feature rows in the
-        contract's order, as ``features.record.RecordFeatures`` gives them): every row and each
-        of its firing flags' clean copies go through the model in one call, since a call costs
-        about the same for one row as for a few dozen."""
+        """``score_features`` for single shipments (typed values; feature rows with columns
+        ``names``, as ``features.record.RecordFeatures`` gives them): every row and each of its
+        firing flags' clean copies go through the model in one call, since a call costs about
+        the same for one row as for a few dozen."""
         if not features:
             return []
-        names = list(self.contract.features)
         values = [dict(zip(names, row, strict=True)) for row in features]
         firing = [firing_flags(row) for row in values]
         copies = [
             cleaned(row, code) for row, codes in zip(values, firing, strict=True) for code in codes
         ]
-        frame = pd.DataFrame([*values, *copies], columns=names)
+        frame = pd.DataFrame([*values, *copies], columns=names)[list(self.contract.features)]
         predictions = self.predict_in_order(frame)
         scores, clean = predictions[: len(values)], iter(predictions[len(values) :])
         results = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
+import pandas as pd
+
 from features.column_map import ColumnMap
 from features.errors import FeatureContractError, ModelInputError
 from features.registry import feature_list
@@ -17,15 +19,20 @@ class FeatureContract:
     """What a model's inputs meant when it was trained."""
 
     features: tuple[str, ...]
+    """The features the model uses, in registry order: the registry's, less those that were
+    entirely missing or constant in its training rows (``used_features``)."""
     entity_keys: tuple[str, ...]
     schema_version: str
     seeds_version: str
 
     @classmethod
-    def current(cls, entity_keys: tuple[str, ...] = ()) -> FeatureContract:
-        """The contract of the code that is running now."""
+    def current(
+        cls, entity_keys: tuple[str, ...] = (), features: tuple[str, ...] | None = None
+    ) -> FeatureContract:
+        """The contract of the code that is running now, for ``features`` (default all)."""
+        registry = tuple(feature.name for feature in feature_list(entity_keys))
         return cls(
-            features=tuple(feature.name for feature in feature_list(entity_keys)),
+            features=registry if features is None else features,
             entity_keys=tuple(entity_keys),
             schema_version=SCHEMA_VERSION,
             seeds_version=seeds_version(),
@@ -45,11 +52,9 @@ class FeatureContract:
                 f"reference tables version {self.seeds_version!r} (this code: "
                 f"{current.seeds_version!r})"
             )
-        if self.features != current.features:
-            missing = sorted(set(self.features) - set(current.features))
-            extra = sorted(set(current.features) - set(self.features))
-            detail = f"missing here {missing}, new here {extra}" if missing or extra else "order"
-            problems.append(f"feature list differs ({detail})")
+        missing = sorted(set(self.features) - set(current.features))
+        if missing:
+            problems.append(f"it uses feature(s) this code does not compute: {missing}")
         if problems:
             raise FeatureContractError(
                 "the model's feature contract does not match this code: "
@@ -82,3 +87,15 @@ class FeatureContract:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def used_features(training_features: pd.DataFrame) -> tuple[str, ...]:
+    """The columns of ``training_features`` that carry information: not entirely missing and
+    not one value on every row (missing counts as a value). A real file without, say,
+    quantities or a watchlist gives features that are missing everywhere; a model leaves them
+    out, and its contract says so."""
+    return tuple(
+        name
+        for name in training_features.columns
+        if training_features[name].nunique(dropna=False) > 1
+    )

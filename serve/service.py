@@ -123,7 +123,8 @@ class ScoringService:
                 quick.append((position, shipments))
         shipments = [shipment for _, group in quick for shipment in group]
         features = self.record_features.rows(shipments)
-        scored = iter(self.bundle.score_shipments(shipments, features, self.threshold))
+        names = self.record_features.names
+        scored = iter(self.bundle.score_shipments(shipments, names, features, self.threshold))
         for position, group in quick:
             answers[position] = [
                 {"shipment_id": shipment["shipment_id"], **asdict(next(scored))}

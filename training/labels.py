@@ -1,5 +1,8 @@
 """How uninspected (unlabelled) shipments enter training: two treatments, compared in docs.
 
+When every training row is labelled (an audit file) neither applies: all rows are fitted
+unweighted, whatever the treatment asked for.
+
 - ``inspected``: learn from inspected shipments only, each weighted by the inverse of its
   estimated chance of inspection, so that the red-flag-biased sample of inspections stands for
   all shipments (inverse propensity weighting).
@@ -17,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from features.errors import DivertError
 from features.schema import LABEL_COLUMN
 
 TREATMENTS = ("inspected", "unlabelled_negative")
@@ -42,6 +46,16 @@ def training_labels(
     """Targets and weights for ``shipments`` (in date order) under ``treatment``."""
     labels = shipments[LABEL_COLUMN].to_numpy(dtype="float64")
     inspected = ~np.isnan(labels)
+    found = int((labels == 1).sum())
+    if found == 0 or found == int(inspected.sum()):
+        raise DivertError(
+            f"the training rows hold {int(inspected.sum()):,} labelled shipments, {found:,} of "
+            "them found diverted: a model needs both outcomes before the cutoff; give a longer "
+            "history or an earlier --cutoff"
+        )
+    if inspected.all():
+        # every row labelled (an audit file): nothing to correct for, plain supervised learning
+        return TrainingLabels(inspected, (labels == 1).astype(int), None)
     if treatment == "unlabelled_negative":
         return TrainingLabels(np.ones(len(labels), bool), (labels == 1).astype(int), None)
     if treatment == "inspected":

@@ -59,11 +59,11 @@ def promote(store: Store, name: str, version: str, holdout, run_metrics) -> Prom
 def _champion_scores(bundle, holdout) -> np.ndarray:
     """The champion's scores on the challenger's holdout rows.
 
-    With the same feature contract, the champion's classifier scores the very feature rows the
-    challenger was evaluated on; otherwise it scores the raw rows (labels hidden) with its own
-    history state.
+    When the challenger's feature rows hold every feature the champion uses, the champion's
+    classifier scores those very rows; otherwise it scores the raw rows (labels hidden) with
+    its own history state.
     """
-    if bundle.contract.features == tuple(holdout.features.columns):
+    if set(bundle.contract.features) <= set(holdout.features.columns):
         return bundle.predict(holdout.features)
     rows = holdout.shipments.assign(**{LABEL_COLUMN: np.nan})
     return bundle.score(rows)["diversion_score"].to_numpy()

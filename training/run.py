@@ -24,7 +24,7 @@ from features.screening import WatchlistIndex
 from features.state import HistoryState
 from features.watchlist import read_watchlist
 from models.bundle import ModelBundle
-from models.contract import FeatureContract
+from models.contract import FeatureContract, used_features
 from models.pipeline import DEFAULT_CLASSIFIER, build_pipeline
 from models.pyfunc import BUNDLE_ARTIFACT, DiversionModel, signature
 from models.rules import RedFlagRules
@@ -135,15 +135,16 @@ def _importance(bundle: ModelBundle, holdout: Holdout, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
     take = min(IMPORTANCE_ROWS, len(holdout.labels))
     rows = np.sort(rng.choice(len(holdout.labels), size=take, replace=False))
+    used = holdout.features[list(bundle.contract.features)]
     result = permutation_importance(
         bundle.pipeline,
-        holdout.features.iloc[rows],
+        used.iloc[rows],
         holdout.labels[rows],
         scoring="average_precision",
         n_repeats=IMPORTANCE_REPEATS,
         random_state=seed,
     )
-    return pd.Series(result.importances_mean, index=holdout.features.columns)
+    return pd.Series(result.importances_mean, index=used.columns)
 
 
 def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureContext):
@@ -161,8 +162,9 @@ def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureConte
             | train["destination_country"].isin(config.unseen_countries)
         )
         train, train_features = train[seen], train_features[seen.to_numpy()]
-    labels = training_labels(train, train_features, config.treatment, config.seed)
-    features = feature_list(entity_keys)
+    used = used_features(train_features)
+    labels = training_labels(train, train_features[list(used)], config.treatment, config.seed)
+    features = tuple(feature for feature in feature_list(entity_keys) if feature.name in used)
     pipeline = build_pipeline(features, classifier=config.classifier, seed=config.seed)
     fit_rows = train_features[labels.rows]
     pipeline.fit(fit_rows, labels.target, classifier__sample_weight=labels.weight)
@@ -176,7 +178,7 @@ def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureConte
         rules=rules,
         state=full_state.compact(before_day=last_day - HISTORY_WINDOW_DAYS),
         watchlist=context.watchlist,
-        contract=FeatureContract.current(entity_keys),
+        contract=FeatureContract.current(entity_keys, used),
         threshold=budget_threshold(scores, BUDGET_OF_RECORD),
         metadata={
             "cutoff": str(split.cutoff),

@@ -8,11 +8,20 @@ import pandas as pd
 import pytest
 
 from features.errors import DivertError, FeatureContractError
-from features.schema import pandas_dtypes
+from features.schema import REQUIRED_NAMES, pandas_dtypes
 from models.bundle import load_bundle
-from models.contract import FeatureContract
-from models.tracking import CHALLENGER, CHAMPION, alias_version, load_registered_bundle
+from models.contract import FeatureContract, used_features
+from models.tracking import (
+    CHALLENGER,
+    CHAMPION,
+    alias_version,
+    load_registered_bundle,
+    open_store,
+)
+from serve.scoring import ScoreRequest, run_score
+from serve.settings import Settings
 from training.evaluation import BUDGETS, budget_label
+from training.labels import training_labels
 from training.promotion import promote
 from training.run import TrainingConfig, run_training
 
@@ -104,7 +113,7 @@ def test_a_model_with_another_feature_contract_refuses_to_load(trained, tmp_path
     )
     path = bundle.save(tmp_path)
     with pytest.raises(
-        match=r"feature list differs \(missing here \['screen_retired_feature'\]",
+        match=r"uses feature\(s\) this code does not compute: \['screen_retired_feature'\]",
     ):
         load_bundle(path)
 
@@ -137,3 +146,46 @@ def _holdout_of(trained, bundle):
     context = FeatureContext(Reference.load(), bundle.watchlist)
     _, _, holdout = fit_bundle(trained.config, data, context)
     return holdout
+
+
+def test_features_missing_or_constant_in_training_are_left_out():
+    frame = pd.DataFrame(
+        {
+            "varies": [1.0, 2.0, 1.0],
+            "missing_sometimes": [1.0, np.nan, 1.0],
+            "missing": [np.nan] * 3,
+            "constant": [0.0] * 3,
+        }
+    )
+    assert used_features(frame) == ("varies", "missing_sometimes")
+
+
+def test_one_outcome_only_is_a_clear_error_with_the_counts():
+    shipments = pd.DataFrame({"diverted": [0.0, 0.0, np.nan]})
+    with pytest.raises(DivertError, match="2 labelled shipments, 0 of them found diverted"):
+        training_labels(shipments, pd.DataFrame({"x": [1.0, 2.0, 3.0]}), "inspected", 0)
+
+
+def test_a_file_with_only_required_columns_and_every_row_labelled_trains_and_scores(
+    trained, tmp_path, monkeypatch
+):
+    """A real-format file: no optional column, no watchlist, an outcome on every row."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    history = pd.read_csv(trained.history, dtype="str")
+    truth = pd.read_csv(trained.truth, dtype="str")[["shipment_id", "truth_diverted"]]
+    history = history[list(REQUIRED_NAMES)].merge(truth, on="shipment_id")
+    history = history.rename(columns={"truth_diverted": "diverted"})
+    history.to_csv(tmp_path / "history.csv", index=False)
+    later = pd.read_csv(trained.later, dtype="str")[list(REQUIRED_NAMES)]
+    later.to_csv(tmp_path / "later.csv", index=False)
+    home = tmp_path / "home"
+    config = TrainingConfig(data=tmp_path / "history.csv", promote=True, seed=1)
+    run_training(config, open_store(home))
+    bundle = load_registered_bundle(f"models:/{config.model_name}@{CHAMPION}")
+    used = set(bundle.contract.features)
+    assert "screen_consignee_name_score" not in used and "hs_chpl_tier_rank" in used
+    assert bundle.metadata["treatment"] == config.treatment
+    monkeypatch.setenv("DIVERT_HOME", str(home))
+    request = ScoreRequest(str(tmp_path / "later.csv"), str(tmp_path / "scored.csv"))
+    summary = run_score(request, Settings.from_environment())
+    assert summary.rows_scored == len(later) and summary.rows_rejected == 0
