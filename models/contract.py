@@ -10,7 +10,7 @@ import pandas as pd
 from features.column_map import ColumnMap
 from features.errors import FeatureContractError, ModelInputError
 from features.registry import feature_list
-from features.schema import SCHEMA_VERSION
+from features.schema import LABEL_COLUMN, SCHEMA_VERSION
 from seeds import seeds_version
 
 
@@ -71,8 +71,13 @@ class FeatureContract:
     def scoring_map(self, column_map: ColumnMap | None = None) -> ColumnMap:
         """``column_map`` (default: none, records in canonical form) with this model's entity
         keys, whatever the map itself declares, so that scoring input is read with exactly the
-        columns the model was trained on."""
-        return replace(column_map or ColumnMap(), entity_keys=self.entity_keys)
+        columns the model was trained on; without the label's source, which scoring never
+        reads."""
+        column_map = column_map or ColumnMap()
+        renames = {  # a training map names the label's source; a file to score may lack it
+            source: name for source, name in column_map.renames.items() if name != LABEL_COLUMN
+        }
+        return replace(column_map, renames=renames, entity_keys=self.entity_keys)
 
     def check_input(self, columns: Iterable[str], where: str) -> None:
         """``ModelInputError`` naming every entity key the input's ``columns`` lack."""

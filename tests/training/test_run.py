@@ -1,12 +1,14 @@
 """A retraining run records everything in MLflow and registers a comparable model."""
 
 import dataclasses
+from dataclasses import replace
 
 import mlflow
 import numpy as np
 import pandas as pd
 import pytest
 
+from features.column_map import ColumnMap
 from features.errors import DivertError, FeatureContractError
 from features.schema import REQUIRED_NAMES, pandas_dtypes
 from models.bundle import load_bundle
@@ -169,23 +171,36 @@ def test_one_outcome_only_is_a_clear_error_with_the_counts():
 def test_a_file_with_only_required_columns_and_every_row_labelled_trains_and_scores(
     trained, tmp_path, monkeypatch
 ):
-    """A real-format file: no optional column, no watchlist, an outcome on every row."""
+    """A real-format file: its own headers (mapped), no optional column, no watchlist, an
+    outcome on every row."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    own = {name: f"Col {number}" for number, name in enumerate((*REQUIRED_NAMES, "diverted"))}
+    column_map = ColumnMap(renames={header: name for name, header in own.items()})
     history = pd.read_csv(trained.history, dtype="str")
     truth = pd.read_csv(trained.truth, dtype="str")[["shipment_id", "truth_diverted"]]
     history = history[list(REQUIRED_NAMES)].merge(truth, on="shipment_id")
-    history = history.rename(columns={"truth_diverted": "diverted"})
+    history = history.rename(columns={"truth_diverted": "diverted"}).rename(columns=own)
     history.to_csv(tmp_path / "history.csv", index=False)
-    later = pd.read_csv(trained.later, dtype="str")[list(REQUIRED_NAMES)]
+    later = pd.read_csv(trained.later, dtype="str")[list(REQUIRED_NAMES)].rename(columns=own)
     later.to_csv(tmp_path / "later.csv", index=False)
     home = tmp_path / "home"
-    config = TrainingConfig(data=tmp_path / "history.csv", promote=True, seed=1)
+    config = TrainingConfig(
+        data=tmp_path / "history.csv", column_map=column_map, promote=True, seed=1
+    )
     run_training(config, open_store(home))
     bundle = load_registered_bundle(f"models:/{config.model_name}@{CHAMPION}")
     used = set(bundle.contract.features)
     assert "screen_consignee_name_score" not in used and "hs_chpl_tier_rank" in used
     assert bundle.metadata["treatment"] == config.treatment
     monkeypatch.setenv("DIVERT_HOME", str(home))
-    request = ScoreRequest(str(tmp_path / "later.csv"), str(tmp_path / "scored.csv"))
+    request = ScoreRequest(
+        str(tmp_path / "later.csv"), str(tmp_path / "scored.csv"), column_map=column_map
+    )
     summary = run_score(request, Settings.from_environment())
     assert summary.rows_scored == len(later) and summary.rows_rejected == 0
+    later.assign(**{own["diverted"]: "1"}).to_csv(tmp_path / "labelled.csv", index=False)
+    labelled = replace(request, path=str(tmp_path / "labelled.csv"), out=str(tmp_path / "l.csv"))
+    summary = run_score(labelled, Settings.from_environment())
+    assert summary.ignored_columns == ["diverted"]
+    scored = [pd.read_csv(tmp_path / name)["diversion_score"] for name in ("scored.csv", "l.csv")]
+    pd.testing.assert_series_equal(scored[0], scored[1])
