@@ -11,8 +11,10 @@ import pandas as pd
 
 from features.counterparty import address_link_features, watchlist_features
 from features.errors import DivertError
+from features.extras import extra_features
 from features.history import history_features
 from features.hs_code import hs_features
+from features.profiles import profile_features
 from features.reference import Reference
 from features.registry import feature_list
 from features.routing import routing_features
@@ -77,8 +79,10 @@ def _features(
             hs_features(shipments, state.prices, context.reference),
             routing_features(shipments, context.reference),
             history_features(shipments, state, addresses),
+            profile_features(shipments, state.profiles, state.extras),
             address_link_features(shipments, state, addresses),
             watchlist(),
+            extra_features(shipments, state.extras),
         ]
     frame = pd.concat(families, axis=1)
-    return frame[[feature.name for feature in feature_list(state.entity_keys)]], state
+    return frame[[feature.name for feature in feature_list(state.extras)]], state

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from features.errors import ColumnMapError
+from features.extras import ExtraColumns
 from features.schema import CANONICAL_NAMES, GROUND_TRUTH_PREFIX
 
 SECTIONS = ("columns", "constants", "extras", "read")
@@ -53,6 +54,11 @@ class ColumnMap:
     @property
     def extras(self) -> tuple[str, ...]:
         return self.categorical_extras + self.numeric_extras + self.entity_keys
+
+    @property
+    def extra_columns(self) -> ExtraColumns:
+        """The extras as model inputs (categories not yet fitted)."""
+        return ExtraColumns(self.entity_keys, self.categorical_extras, self.numeric_extras)
 
     def target(self, header_name: str) -> str:
         """The column a source header becomes: its canonical name if renamed, else itself."""

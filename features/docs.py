@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from features.registry import feature_list
+from features.registry import Feature, feature_list
 
 
-def markdown_table(entity_keys: tuple[str, ...] = ()) -> str:
-    """One row per model feature: name, kind and the analyst-facing text."""
+def markdown_table(features: tuple[Feature, ...] | None = None) -> str:
+    """One row per model feature (default: the registry's without extras): name, kind and the
+    analyst-facing text."""
     lines = ["| feature | kind | meaning |", "|---|---|---|"]
-    for feature in feature_list(entity_keys):
+    for feature in feature_list() if features is None else features:
         lines.append(f"| `{feature.name}` | {feature.kind.value} | {feature.doc} |")
     return "\n".join(lines) + "\n"
 

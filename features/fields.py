@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ class RowProblem:
     rule: str
     values: pd.Series
     """Offending raw values indexed by line; only the failing rows."""
+    rejects: bool = True
+    """False for a value read as missing (an unknown code in an optional field): the row is
+    kept and the value counted, not rejected."""
 
 
 class NotCanonical(Exception):
@@ -67,6 +70,20 @@ class FieldKind:
 def failing(column: str, rule: str, raw: pd.Series, bad: pd.Series) -> list[RowProblem]:
     bad = bad.fillna(False).astype(bool)
     return [RowProblem(column, rule, raw[bad])] if bad.any() else []
+
+
+READ_AS_MISSING = "unknown code, read as missing"
+
+
+def unknown_code(column: Column, rule: str, raw: pd.Series, bad: pd.Series) -> list[RowProblem]:
+    """Rows whose value is not a known code: a reject in a required field; in an optional one
+    the value is read as missing and counted (real files carry ``ZZ``, ``XX``, ``00`` ...)."""
+    if column.required:
+        return failing(column.name, rule, raw, bad)
+    return [
+        replace(problem, rule=READ_AS_MISSING, rejects=False)
+        for problem in failing(column.name, rule, raw, bad)
+    ]
 
 
 def parse_number_column(
@@ -117,7 +134,7 @@ COUNTRY_RULE = "not a known country (ISO-2, ISO-3 or English name)"
 
 def _country_column(column, raw, date_format):
     values = parse_countries(raw)
-    return values, failing(column.name, COUNTRY_RULE, raw, raw.notna() & values.isna())
+    return values, unknown_code(column, COUNTRY_RULE, raw, raw.notna() & values.isna())
 
 
 def _country_value(column, value):
@@ -130,7 +147,7 @@ def _country_value(column, value):
 def _country_list_column(column, raw, date_format):
     values, unknown = parse_country_lists(raw, TRANSIT_SEPARATOR)
     rule = f"has an unknown country (expected ISO-2 codes separated by {TRANSIT_SEPARATOR!r})"
-    return values, failing(column.name, rule, raw, unknown.notna())
+    return values, unknown_code(column, rule, raw, unknown.notna())
 
 
 def _country_list_value(column, value):
@@ -152,10 +169,6 @@ def _hs_code_value(column, value):
     return compact[:HS6_LENGTH]
 
 
-def _positive_column(column, raw, date_format):
-    return parse_number_column(column.name, raw, lambda v: v <= 0, "must be greater than 0")
-
-
 def _non_negative_column(column, raw, date_format):
     return parse_number_column(column.name, raw, lambda v: v < 0, "must not be negative")
 
@@ -163,7 +176,7 @@ def _non_negative_column(column, raw, date_format):
 def _number_value(column, value):
     if not isinstance(value, float) or not np.isfinite(value):
         raise NotCanonical
-    if value < 0 or (column.kind is Kind.POSITIVE and value == 0):
+    if value < 0:
         raise NotCanonical
     return value
 
@@ -172,7 +185,7 @@ def _choice_column(column, raw, date_format):
     values = raw.str.upper() if column.choices[0].isupper() else raw.str.lower()
     bad = raw.notna() & ~values.isin(column.choices)
     rule = f"not one of {', '.join(column.choices)}"
-    return values.where(~bad), failing(column.name, rule, raw, bad)
+    return values.where(~bad), unknown_code(column, rule, raw, bad)
 
 
 def _choice_value(column, value):
@@ -201,7 +214,6 @@ FIELD_KINDS: dict[Kind, FieldKind] = {
     Kind.COUNTRY: FieldKind(_country_column, _country_value),
     Kind.COUNTRY_LIST: FieldKind(_country_list_column, _country_list_value),
     Kind.HS_CODE: FieldKind(_hs_code_column, _hs_code_value),
-    Kind.POSITIVE: FieldKind(_positive_column, _number_value),
     Kind.NON_NEGATIVE: FieldKind(_non_negative_column, _number_value),
     Kind.CHOICE: FieldKind(_choice_column, _choice_value),
     Kind.LABEL: FieldKind(_label_column, _label_value),

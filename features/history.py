@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from features.extras import ExtraColumns
 from features.pit import day_numbers
+from features.profiles import smoothed_rate
 from features.registry import Feature, flag, number
 from features.state import CENTS, HistoryState, entity_columns
 from seeds.facts import INVASION_DATE
@@ -47,6 +49,10 @@ def entity_features(kind: str) -> tuple[Feature, ...]:
         ),
         number(f"{kind}_prior_inspections", f"earlier inspected shipments of the {noun}"),
         number(f"{kind}_prior_diversions", f"earlier shipments of the {noun} found diverted"),
+        number(
+            f"{kind}_found_rate",
+            f"share of the {noun}'s earlier inspections that found a diversion (smoothed)",
+        ),
     )
 
 
@@ -68,27 +74,28 @@ EXPORTER_FEATURES = (
 )
 
 
-def history_feature_list(entity_keys: tuple[str, ...] = ()) -> tuple[Feature, ...]:
+def history_feature_list(extras: ExtraColumns) -> tuple[Feature, ...]:
     features: list[Feature] = []
-    for kind in entity_columns(entity_keys):
+    for kind in entity_columns(extras.entity_keys):
         features += entity_features(kind)
         features += {"consignee": CONSIGNEE_FEATURES, "exporter": EXPORTER_FEATURES}.get(kind, ())
     return tuple(features)
 
 
 def _entity_columns(
-    kind: str, shipments: pd.DataFrame, state: HistoryState, days: np.ndarray
+    kind: str, shipments: pd.DataFrame, state: HistoryState, days: np.ndarray, overall
 ) -> dict:
-    key, _ = entity_columns(state.entity_keys)[kind]
+    key, _ = entity_columns(state.extras.entity_keys)[kind]
     lookup = state.entities[kind].lookup(shipments[key], days)
     counterparties = state.counterparties[kind].as_events.lookup(shipments[key], days)
-    return entity_values(kind, lookup, counterparties, days)
+    return entity_values(kind, lookup, counterparties, days, overall)
 
 
-def entity_values(kind: str, lookup, counterparties, days):
+def entity_values(kind: str, lookup, counterparties, days, overall):
     """The entity's history features from its lookups: ``PriorLookup`` over a batch (arrays)
     or ``features.record.RecordLookup`` for one shipment (scalars), so both paths share the
-    arithmetic. ``counterparties`` counts ``new`` pairs."""
+    arithmetic. ``counterparties`` counts ``new`` pairs; ``overall`` is the overall rate
+    found diverted (``features.profiles.overall_rate``)."""
     year = lookup.total("shipments", YEAR_WINDOW)
     recent_value = lookup.total("value_cents", RECENT_WINDOW) / CENTS
     older_value = lookup.total_between("value_cents", RECENT_WINDOW, YEAR_WINDOW) / CENTS
@@ -106,6 +113,9 @@ def entity_values(kind: str, lookup, counterparties, days):
         f"{kind}_distinct_counterparties": counterparties.total("new"),
         f"{kind}_prior_inspections": lookup.total("labelled"),
         f"{kind}_prior_diversions": lookup.total("diverted"),
+        f"{kind}_found_rate": smoothed_rate(
+            lookup.total("diverted"), lookup.total("labelled"), overall
+        ),
     }
     if kind == "exporter":
         columns["exporter_prior_target_shipments"] = lookup.total("target")
@@ -152,10 +162,11 @@ def history_features(
     ``addresses`` are the normalised consignee addresses (NA where unknown).
     """
     days = day_numbers(shipments["ship_date"])
+    overall = state.overall_rate(days)
     columns: dict[str, np.ndarray] = {}
-    for kind in entity_columns(state.entity_keys):
-        columns |= _entity_columns(kind, shipments, state, days)
+    for kind in entity_columns(state.extras.entity_keys):
+        columns |= _entity_columns(kind, shipments, state, days, overall)
         if kind == "consignee":
             columns |= _consignee_columns(shipments, state, days, addresses)
-    names = [feature.name for feature in history_feature_list(state.entity_keys)]
+    names = [feature.name for feature in history_feature_list(state.extras)]
     return pd.DataFrame(columns, index=shipments.index)[names].astype("float64")

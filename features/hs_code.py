@@ -1,4 +1,5 @@
-"""HS-code features: CHPL membership and tier, chapter and heading, unit value vs the norm."""
+"""HS-code features: CHPL membership and tier, chapter and heading, value per unit and per kg
+against the HS-6 norm, and no-charge shipments."""
 
 from __future__ import annotations
 
@@ -34,57 +35,82 @@ FEATURES = (
     flag("hs_humanitarian", "food, agricultural or pharmaceutical goods (HS 01-24, 30)"),
     number(
         "hs_unit_value_log_ratio",
-        "unit value against the average of earlier shipments of the same HS-6 (log ratio; "
+        "value per unit against the average of earlier shipments of the same HS-6 (log ratio; "
         "0.3 is about 35 % above the norm)",
     ),
     number(
         "hs_unit_value_zscore",
-        "unit value in standard deviations from earlier shipments of the same HS-6",
+        "value per unit in standard deviations from earlier shipments of the same HS-6",
     ),
+    number(
+        "hs_kg_value_log_ratio",
+        "value per kg against the average of earlier shipments of the same HS-6 (log ratio)",
+    ),
+    number(
+        "hs_kg_value_zscore",
+        "value per kg in standard deviations from earlier shipments of the same HS-6",
+    ),
+    flag("value_no_charge", "declared value is 0 (no charge: samples, replacements)"),
 )
+PRICE_BASES = {"unit": "quantity", "kg": "net_mass_kg"}
+"""Price basis -> the column the value is divided by; each has its own HS-6 norm."""
 
 
-def log_unit_values(shipments: pd.DataFrame) -> np.ndarray:
-    """log(value / quantity), NaN where the quantity is missing or zero."""
-    return log_unit_value(
-        shipments["value_usd"].to_numpy(dtype="float64"),
-        shipments["quantity"].to_numpy(dtype="float64"),
-    )
-
-
-def log_unit_value(value, quantity):
-    """``log_unit_values`` of arrays or of one shipment's numbers."""
+def log_price(value, amount):
+    """log(value / amount) of arrays or of one shipment's numbers; NaN where either is
+    missing or zero."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(quantity > 0, np.log(value / quantity), np.nan)
+        return np.where((amount > 0) & (value > 0), np.log(value / amount), np.nan)
 
 
-def price_events(shipments: pd.DataFrame) -> EventTable:
-    """The priced shipments as HS-6 events, the state behind the unit-value norm."""
-    log_value = log_unit_values(shipments)
-    priced = ~np.isnan(log_value)
-    rows = shipments[priced]
-    return EventTable.from_events(
-        rows["hs_code"],
-        day_numbers(rows["ship_date"]),
-        {
-            "priced": np.ones(int(priced.sum())),
-            "log_unit_value": np.round(log_value[priced] / LOG_QUANTUM),
-            "log_unit_value_squared": np.round(log_value[priced] ** 2 / LOG_QUANTUM),
-        },
+def log_prices(shipments: pd.DataFrame, basis: str) -> np.ndarray:
+    return log_price(
+        shipments["value_usd"].to_numpy(dtype="float64"),
+        shipments[PRICE_BASES[basis]].to_numpy(dtype="float64"),
     )
 
 
-def hs_features(shipments: pd.DataFrame, prices: EventTable, reference: Reference) -> pd.DataFrame:
+def price_events(shipments: pd.DataFrame) -> dict[str, EventTable]:
+    """The priced shipments as HS-6 events per basis, the state behind the price norms."""
+    tables = {}
+    for basis in PRICE_BASES:
+        log_value = log_prices(shipments, basis)
+        priced = ~np.isnan(log_value)
+        rows = shipments[priced]
+        tables[basis] = EventTable.from_events(
+            rows["hs_code"],
+            day_numbers(rows["ship_date"]),
+            {
+                "priced": np.ones(int(priced.sum())),
+                "log_unit_value": np.round(log_value[priced] / LOG_QUANTUM),
+                "log_unit_value_squared": np.round(log_value[priced] ** 2 / LOG_QUANTUM),
+            },
+        )
+    return tables
+
+
+def price_columns(basis: str, lookup, log_value) -> dict:
+    """One basis's features (log ratio and z-score against the HS-6 norm)."""
+    log_ratio, zscore = unit_value_values(lookup, log_value)
+    return {f"hs_{basis}_value_log_ratio": log_ratio, f"hs_{basis}_value_zscore": zscore}
+
+
+def hs_features(
+    shipments: pd.DataFrame, prices: dict[str, EventTable], reference: Reference
+) -> pd.DataFrame:
     """The HS-code family; ``prices`` must already include this batch's own events."""
     hs6 = shipments["hs_code"]
     code_columns = ["hs_chpl_listed", "hs_chpl_tier_rank", "hs_chapter", "hs_heading"]
     codes = table_distinct(hs6, partial(code_features, reference=reference), code_columns)
-    lookup = prices.lookup(hs6, day_numbers(shipments["ship_date"]))
-    log_ratio, zscore = unit_value_values(lookup, log_unit_values(shipments))
+    days = day_numbers(shipments["ship_date"])
+    columns = {}
+    for basis, table in prices.items():
+        columns |= price_columns(basis, table.lookup(hs6, days), log_prices(shipments, basis))
+    value = shipments["value_usd"].to_numpy(dtype="float64")
     return codes.assign(
         hs_humanitarian=codes["hs_chapter"].isin(HUMANITARIAN_CHAPTERS).astype("float64"),
-        hs_unit_value_log_ratio=log_ratio,
-        hs_unit_value_zscore=zscore,
+        **columns,
+        value_no_charge=(value == 0).astype("float64"),
     )
 
 

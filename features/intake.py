@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.column_map import ColumnMap
+from features.fields import RowProblem
 from features.readers import DEFAULT_CHUNK_ROWS, RawChunk, file_format, iter_chunks, read_header
 from features.validation import ShipmentValidator, ValidatedChunk, empty_rejects
 from features.writers import TableWriter
@@ -37,6 +38,8 @@ class IntakeReport:
     rows_valid: int = 0
     rows_rejected: int = 0
     tallies: dict[tuple[str, str], RuleTally] = field(default_factory=dict)
+    read_as_missing: dict[str, RuleTally] = field(default_factory=dict)
+    """Per column: unknown codes in an optional field, read as missing (rows kept)."""
 
     def add(self, chunk: ValidatedChunk) -> None:
         valid, rejected = len(chunk.shipments), len(chunk.rejects)
@@ -44,16 +47,26 @@ class IntakeReport:
         self.rows_rejected += rejected
         self.rows_read += valid + rejected
         for problem in chunk.problems:
-            tally = self.tallies.setdefault((problem.column, problem.rule), RuleTally())
-            tally.count += len(problem.values)
-            room = MAX_EXAMPLES - len(tally.examples)
-            for line, value in problem.values.head(room).items():
-                tally.examples.append((int(line), str(value)))
+            _tally(self.tallies.setdefault((problem.column, problem.rule), RuleTally()), problem)
+        for problem in chunk.read_as_missing:
+            _tally(self.read_as_missing.setdefault(problem.column, RuleTally()), problem)
+
+    @property
+    def missing_counts(self) -> dict[str, int]:
+        """Values read as missing per column, for summaries."""
+        return {column: tally.count for column, tally in sorted(self.read_as_missing.items())}
 
     @property
     def usable(self) -> bool:
         """A file is usable when at least one row passed validation."""
         return self.rows_valid > 0
+
+
+def _tally(tally: RuleTally, problem: RowProblem) -> None:
+    tally.count += len(problem.values)
+    room = MAX_EXAMPLES - len(tally.examples)
+    for line, value in problem.values.head(room).items():
+        tally.examples.append((int(line), str(value)))
 
 
 def iter_validated(

@@ -37,7 +37,7 @@ def absorb_file(
     Each chunk is absorbed into a partial state and the partial states are merged in a
     balanced order (``StateMerger``), so the work grows as n log n with the file, not n**2.
     """
-    merger = StateMerger(state.entity_keys)
+    merger = StateMerger(state.extras)
     for chunk in iter_validated(
         path,
         column_map,

@@ -26,11 +26,24 @@ from features.counterparty import (
     first_diversion_days,
     prior_diverters,
 )
+from features.extras import category_code, extra_feature_name
 from features.history import consignee_values, entity_values
-from features.hs_code import HUMANITARIAN_CHAPTERS, code_features, log_unit_value
-from features.hs_code import unit_value_values as hs_unit_values
+from features.hs_code import (
+    HUMANITARIAN_CHAPTERS,
+    PRICE_BASES,
+    code_features,
+    log_price,
+    price_columns,
+)
 from features.names import normalise_address
 from features.pit import DAY_OFFSET, DAY_SPAN, EventTable
+from features.profiles import (
+    OVERALL,
+    overall_rate,
+    profile_columns,
+    profile_values,
+    record_profile_key,
+)
 from features.registry import feature_list
 from features.screening import RecordScreener
 from features.state import HistoryState, entity_columns
@@ -92,16 +105,22 @@ class RecordFeatures:
 
     def __init__(self, state: HistoryState, context: FeatureContext) -> None:
         self.reference = context.reference
-        self.names = [feature.name for feature in feature_list(state.entity_keys)]
+        self.names = [feature.name for feature in feature_list(state.extras)]
+        self.extras = state.extras
         self._entities = {
             kind: (
                 key,
                 TableIndex(state.entities[kind]),
                 TableIndex(state.counterparties[kind].as_events),
             )
-            for kind, (key, _) in entity_columns(state.entity_keys).items()
+            for kind, (key, _) in entity_columns(state.extras.entity_keys).items()
         }
-        self._prices = TableIndex(state.prices)
+        self._prices = {basis: TableIndex(table) for basis, table in state.prices.items()}
+        self._profiles = {
+            profile: (columns, TableIndex(state.profiles[profile]))
+            for profile, columns in profile_columns(state.extras).items()
+        }
+        self._overall = TableIndex(state.profiles[OVERALL])
         self._addresses = TableIndex(state.addresses.as_events)
         pairs = state.addresses.frame
         self._first_at_address = {
@@ -136,24 +155,47 @@ class RecordFeatures:
         at_address_since = np.float64(
             self._first_at_address.get((address, record["consignee_id"]), np.nan)
         )
+        overall = overall_rate(self._overall.lookup(OVERALL, day))
         values = self._hs(record, day)
         values |= routing.routing_values(record, self.reference)
-        values |= self._history(record, day, address, at_address_since)
-        return values | self._screening(record, date, day, address, at_address_since)
+        values |= self._history(record, day, address, at_address_since, overall)
+        values |= self._profiles_of(record, day, overall)
+        values |= self._screening(record, date, day, address, at_address_since)
+        return values | self._extras(record)
 
     def _hs(self, record: Mapping[str, object], day: int) -> dict[str, object]:
         hs6 = record["hs_code"]
         listed, rank, chapter, heading = code_features(hs6, self.reference)
-        log_value = log_unit_value(np.float64(record["value_usd"]), np.float64(record["quantity"]))
-        log_ratio, zscore = hs_unit_values(self._prices.lookup(hs6, day), log_value)
-        return {
+        value = np.float64(record["value_usd"])
+        values = {
             "hs_chpl_listed": listed,
             "hs_chpl_tier_rank": rank,
             "hs_chapter": chapter,
             "hs_heading": heading,
             "hs_humanitarian": float(chapter in HUMANITARIAN_CHAPTERS),
-            "hs_unit_value_log_ratio": log_ratio,
-            "hs_unit_value_zscore": zscore,
+            "value_no_charge": float(value == 0),
+        }
+        for basis, prices in self._prices.items():
+            log_value = log_price(value, np.float64(record[PRICE_BASES[basis]]))
+            values |= price_columns(basis, prices.lookup(hs6, day), log_value)
+        return values
+
+    def _profiles_of(self, record: Mapping[str, object], day: int, overall) -> dict[str, object]:
+        values = {}
+        for profile, (columns, outcomes) in self._profiles.items():
+            lookup = outcomes.lookup(record_profile_key(record, columns), day)
+            values |= profile_values(profile, lookup, overall)
+        return values
+
+    def _extras(self, record: Mapping[str, object]) -> dict[str, object]:
+        values = {
+            extra_feature_name(name): category_code(
+                self.extras.vocabularies.get(name, ()), record[name]
+            )
+            for name in self.extras.categorical
+        }
+        return values | {
+            extra_feature_name(name): np.float64(record[name]) for name in self.extras.numeric
         }
 
     def _history(
@@ -162,12 +204,13 @@ class RecordFeatures:
         day: int,
         address: str | None,
         at_address_since: np.float64,
+        overall,
     ) -> dict[str, object]:
         values = {}
         for kind, (key, events, counterparties) in self._entities.items():
             entity = record.get(key)
             values |= entity_values(
-                kind, events.lookup(entity, day), counterparties.lookup(entity, day), day
+                kind, events.lookup(entity, day), counterparties.lookup(entity, day), day, overall
             )
         registered = record["consignee_registered_on"]
         registration_day = np.nan if np.isnat(registered) else float(registered.astype(np.int64))

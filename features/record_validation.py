@@ -13,32 +13,39 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from features.extras import ExtraColumns
 from features.fields import FIELD_KINDS, NotCanonical
 from features.names import normalise_name
 from features.schema import LABEL_COLUMN, NUMERIC_KINDS, SHIPMENT_COLUMNS, Column, Kind
 from features.validation import DERIVED_ID_SEPARATOR
 
-ENTITY_KEY = Column("entity key", Kind.TEXT, False)
-"""How an entity key (a column-map extra) is read: optional text."""
+TEXT_EXTRA = Column("extra text", Kind.TEXT, False)
+NUMBER_EXTRA = Column("extra number", Kind.NON_NEGATIVE, False)
+"""How extras are read here: optional text, optional numbers (negative ones, which a
+numeric extra may hold, take the file validator's path)."""
 
 
 def parse_record(
-    values: Mapping[str, object], entity_keys: tuple[str, ...] = ()
+    values: Mapping[str, object], extras: ExtraColumns | None = None
 ) -> dict[str, object] | None:
     """Typed canonical values of one record (text stripped, empty = None; dates as
     ``datetime64[D]``; countries ISO-2; HS-6; the consignee id derived when missing; the label
-    ignored, as the file validator ignores it for scoring; ``entity_keys`` as text), or None
-    when the record needs the file validator."""
+    ignored, as the file validator ignores it for scoring; ``extras`` as text or numbers), or
+    None when the record needs the file validator."""
+    extras = extras or ExtraColumns()
     try:
         record = {
             column.name: _parse(column, values.get(column.name))
             for column in SHIPMENT_COLUMNS
             if column.name != LABEL_COLUMN
         }
-        record |= {key: _parse(ENTITY_KEY, values.get(key)) for key in entity_keys}
+        record |= {name: _parse(TEXT_EXTRA, values.get(name)) for name in extras.text}
+        record |= {name: _parse(NUMBER_EXTRA, values.get(name)) for name in extras.numeric}
     except NotCanonical:
         return None
     record[LABEL_COLUMN] = np.nan
+    if record["consignee_id"] is None and record["consignee_name"] is None:
+        return None
     if record["consignee_id"] is None:
         name = normalise_name(record["consignee_name"])
         record["consignee_id"] = record["consignee_country"] + DERIVED_ID_SEPARATOR + name

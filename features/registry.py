@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from features.extras import ExtraColumns
 
 
 class FeatureKind(Enum):
@@ -37,14 +41,19 @@ def category(name: str, doc: str) -> Feature:
     return Feature(name, FeatureKind.CATEGORY, doc)
 
 
-def feature_list(entity_keys: tuple[str, ...] = ()) -> tuple[Feature, ...]:
-    """The ordered list of model features: each family's, in this order (the history family's
-    depend on the column map's entity keys). A feature is added in its family's module."""
-    from features import counterparty, history, hs_code, routing  # they import this module
+def feature_list(extras: ExtraColumns | None = None) -> tuple[Feature, ...]:
+    """The ordered list of model features: each family's, in this order (the history, profile
+    and extra families depend on the column map's extras). A feature is added in its family's
+    module."""
+    from features import counterparty, history, hs_code, profiles, routing  # they import this
+    from features.extras import ExtraColumns, extra_feature_list
 
+    extras = extras or ExtraColumns()
     return (
         *hs_code.FEATURES,
         *routing.FEATURES,
-        *history.history_feature_list(entity_keys),
+        *history.history_feature_list(extras),
+        *profiles.profile_feature_list(extras),
         *counterparty.FEATURES,
+        *extra_feature_list(extras),
     )

@@ -20,7 +20,6 @@ class Kind(Enum):
     COUNTRY = "ISO-2"
     COUNTRY_LIST = "list of ISO-2"
     HS_CODE = "HS code"
-    POSITIVE = "float > 0"
     NON_NEGATIVE = "float >= 0"
     CHOICE = "enum"
     LABEL = "0 / 1 / empty"
@@ -44,11 +43,15 @@ class Column:
     notes: str = ""
     choices: tuple[str, ...] = ()
     training_only: bool = False
+    unless: str = ""
+    """Required unless this other column is given (a consignee needs a name or an id)."""
 
     @property
     def required_label(self) -> str:
         if self.training_only:
             return "training only"
+        if self.unless:
+            return f"unless {self.unless} is given"
         return "yes" if self.required else "no"
 
 
@@ -57,13 +60,14 @@ SHIPMENT_COLUMNS: tuple[Column, ...] = (
     Column("ship_date", Kind.DATE, True, "ISO 8601 (YYYY-MM-DD)"),
     Column("exporter_id", Kind.TEXT, True, "EORI / EIN / internal id"),
     Column("exporter_country", Kind.COUNTRY, True, "ISO-2; ISO-3 and English names accepted"),
-    Column("consignee_name", Kind.TEXT, True, "as written on the document"),
+    Column("consignee_name", Kind.TEXT, False, "as written on the document", unless="consignee_id"),
     Column("consignee_country", Kind.COUNTRY, True),
     Column(
         "consignee_id",
         Kind.TEXT,
         False,
         "stable id if the source has one; else derived from the normalised name + country",
+        unless="consignee_name",
     ),
     Column("consignee_address", Kind.TEXT, False, "free text"),
     Column("consignee_registered_on", Kind.DATE, False, "company registration date, where known"),
@@ -76,7 +80,7 @@ SHIPMENT_COLUMNS: tuple[Column, ...] = (
         "hs_code", Kind.HS_CODE, True, "6-10 digits, dots/spaces allowed; HS-6 = first 6 digits"
     ),
     Column("goods_description", Kind.TEXT, False),
-    Column("value_usd", Kind.POSITIVE, True),
+    Column("value_usd", Kind.NON_NEGATIVE, True, "0 = no charge (samples, replacements)"),
     Column("quantity", Kind.NON_NEGATIVE, False),
     Column("net_mass_kg", Kind.NON_NEGATIVE, False),
     Column("transport_mode", Kind.CHOICE, False, ", ".join(TRANSPORT_MODES), TRANSPORT_MODES),
@@ -91,9 +95,11 @@ SHIPMENT_COLUMNS: tuple[Column, ...] = (
 COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in SHIPMENT_COLUMNS}
 CANONICAL_NAMES: tuple[str, ...] = tuple(COLUMNS_BY_NAME)
 REQUIRED_NAMES: tuple[str, ...] = tuple(c.name for c in SHIPMENT_COLUMNS if c.required)
+EITHER_REQUIRED: tuple[str, str] = ("consignee_name", "consignee_id")
+"""A row needs at least one of these; the id is derived from the name when missing."""
 
 
-NUMERIC_KINDS = frozenset({Kind.POSITIVE, Kind.NON_NEGATIVE, Kind.LABEL})
+NUMERIC_KINDS = frozenset({Kind.NON_NEGATIVE, Kind.LABEL})
 
 
 def pandas_dtypes() -> dict[str, str]:

@@ -11,9 +11,18 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from features.hs_code import PRICE_MEASURES, price_events
+from features.extras import ExtraColumns
+from features.hs_code import PRICE_BASES, PRICE_MEASURES, price_events
 from features.names import normalise_addresses
 from features.pit import EventTable, PairTable, day_numbers
+from features.profiles import (
+    OUTCOME_MEASURES,
+    OVERALL,
+    outcome_measures,
+    overall_rate,
+    profile_columns,
+    profile_events,
+)
 from features.reference import Reference
 
 ENTITY_MEASURES = ("shipments", "value_cents", "chpl", "target", "labelled", "diverted")
@@ -38,7 +47,6 @@ def entity_columns(entity_keys: tuple[str, ...]) -> dict[str, tuple[str, str]]:
 
 
 def _entity_measures(shipments: pd.DataFrame, reference: Reference) -> dict[str, np.ndarray]:
-    labels = shipments["diverted"].to_numpy(dtype="float64")
     return {
         "shipments": np.ones(len(shipments)),
         "value_cents": np.round(shipments["value_usd"].to_numpy(dtype="float64") * CENTS),
@@ -46,31 +54,45 @@ def _entity_measures(shipments: pd.DataFrame, reference: Reference) -> dict[str,
         "target": shipments["destination_country"]
         .isin(reference.countries.targets)
         .to_numpy(dtype="float64"),
-        "labelled": (~np.isnan(labels)).astype("float64"),
-        "diverted": (labels == 1).astype("float64"),
+        **outcome_measures(shipments),
     }
 
 
 @dataclass(frozen=True)
 class HistoryState:
-    """Per-entity event totals, counterparty and address links, and HS-6 price history."""
+    """Per-entity event totals, counterparty and address links, HS-6 price history and the
+    outcomes behind the risk profiles (``features.profiles``)."""
 
-    entity_keys: tuple[str, ...] = ()
+    extras: ExtraColumns = field(default_factory=ExtraColumns)
     entities: dict[str, EventTable] = field(default_factory=dict)
     counterparties: dict[str, PairTable] = field(default_factory=dict)
     addresses: PairTable = field(default_factory=PairTable.empty)
     """key = normalised consignee address, other = consignee id."""
-    prices: EventTable = field(default_factory=lambda: EventTable.empty(PRICE_MEASURES))
+    prices: dict[str, EventTable] = field(default_factory=dict)
+    """Price basis (``features.hs_code.PRICE_BASES``) -> HS-6 log prices."""
+    profiles: dict[str, EventTable] = field(default_factory=dict)
+    """Profile (and ``OVERALL``) -> inspection outcomes by the day they were known."""
     last_day: int | None = None
 
     @classmethod
-    def empty(cls, entity_keys: tuple[str, ...] = ()) -> HistoryState:
-        kinds = entity_columns(entity_keys)
+    def empty(cls, extras: ExtraColumns | None = None) -> HistoryState:
+        extras = extras or ExtraColumns()
+        kinds = entity_columns(extras.entity_keys)
         return cls(
-            entity_keys=entity_keys,
+            extras=extras,
             entities={kind: EventTable.empty(ENTITY_MEASURES) for kind in kinds},
             counterparties={kind: PairTable.empty() for kind in kinds},
+            prices={basis: EventTable.empty(PRICE_MEASURES) for basis in PRICE_BASES},
+            profiles={
+                profile: EventTable.empty(OUTCOME_MEASURES)
+                for profile in (*profile_columns(extras), OVERALL)
+            },
         )
+
+    def overall_rate(self, days: np.ndarray) -> np.ndarray:
+        """The overall rate found diverted among inspections known before each day."""
+        keys = pd.Series(OVERALL, index=range(len(days)), dtype="str")
+        return overall_rate(self.profiles[OVERALL].lookup(keys, days))
 
     def absorb(
         self, shipments: pd.DataFrame, reference: Reference, addresses: pd.Series
@@ -84,7 +106,7 @@ class HistoryState:
         days = day_numbers(shipments["ship_date"])
         measures = _entity_measures(shipments, reference)
         entities, counterparties = {}, {}
-        for kind, (key, other) in entity_columns(self.entity_keys).items():
+        for kind, (key, other) in entity_columns(self.extras.entity_keys).items():
             events = EventTable.from_events(shipments[key], days, measures)
             entities[kind] = self.entities[kind].merge(events)
             pairs = PairTable.from_events(shipments[key], shipments[other], days)
@@ -96,7 +118,8 @@ class HistoryState:
             entities=entities,
             counterparties=counterparties,
             addresses=self.addresses.merge(address_pairs),
-            prices=self.prices.merge(price_events(shipments)),
+            prices=_merged(self.prices, price_events(shipments)),
+            profiles=_merged(self.profiles, profile_events(shipments, self.extras)),
             last_day=last_day,
         )
 
@@ -113,7 +136,8 @@ class HistoryState:
         return replace(
             self,
             entities={kind: table.compact(before_day) for kind, table in self.entities.items()},
-            prices=self.prices.compact(before_day),
+            prices={basis: table.compact(before_day) for basis, table in self.prices.items()},
+            profiles={name: table.compact(before_day) for name, table in self.profiles.items()},
         )
 
 
@@ -123,8 +147,8 @@ class StateMerger:
     when every part is absorbed into one growing state, and at most about log2(parts)
     partial states are held at once."""
 
-    def __init__(self, entity_keys: tuple[str, ...] = ()) -> None:
-        self.entity_keys = entity_keys
+    def __init__(self, extras: ExtraColumns | None = None) -> None:
+        self.extras = extras or ExtraColumns()
         self._levels: list[HistoryState | None] = []
         """Level ``i`` holds a state merged from 2**i parts, or None."""
 
@@ -132,7 +156,7 @@ class StateMerger:
         """Add one chunk of validated shipments as a partial state (the absorb step of every
         chunked reader: the file scorer, ``divert features`` and Spark partitions)."""
         if not shipments.empty:
-            partial = HistoryState.empty(self.entity_keys)
+            partial = HistoryState.empty(self.extras)
             self.add(partial.absorb(shipments, reference, address_keys(shipments)))
 
     def add(self, state: HistoryState) -> None:
@@ -151,15 +175,15 @@ class StateMerger:
     def merged(self, into: HistoryState | None = None) -> HistoryState:
         """``into`` (default an empty state) merged with every state added (the merger is
         left empty)."""
-        into = HistoryState.empty(self.entity_keys) if into is None else into
+        into = HistoryState.empty(self.extras) if into is None else into
         states = [into, *(held for held in self._levels if held is not None)]
         self._levels = []
         return merge_states(states)
 
 
 def merge_states(states: list[HistoryState]) -> HistoryState:
-    """The merge of ``states`` (at least one, the same entity keys), one kind of table at a
-    time in one sort each.
+    """The merge of ``states`` (at least one, the same extras), one kind of table at a time in
+    one sort each.
 
     ``states`` is emptied: each kind of table is released once merged, so that at most one
     is held twice (parts and merge) when the caller keeps no other reference to the states.
@@ -167,10 +191,10 @@ def merge_states(states: list[HistoryState]) -> HistoryState:
     if not states:
         raise ValueError("no history states to merge")
     first = states[0]
-    others = [state.entity_keys for state in states if state.entity_keys != first.entity_keys]
+    others = [state.extras for state in states if state.extras != first.extras]
     if others:
         raise ValueError(
-            f"cannot merge history states with entity keys {first.entity_keys!r} and {others[0]!r}"
+            f"cannot merge history states with extras {first.extras!r} and {others[0]!r}"
         )
     days = [state.last_day for state in states if state.last_day is not None]
     entities = {kind: [state.entities[kind] for state in states] for kind in first.entities}
@@ -178,8 +202,9 @@ def merge_states(states: list[HistoryState]) -> HistoryState:
         kind: [state.counterparties[kind] for state in states] for kind in first.counterparties
     }
     addresses = [state.addresses for state in states]
-    prices = [state.prices for state in states]
-    entity_keys = first.entity_keys
+    prices = {basis: [state.prices[basis] for state in states] for basis in first.prices}
+    profiles = {name: [state.profiles[name] for state in states] for name in first.profiles}
+    extras = first.extras
     states.clear()
     del first
     for kind in entities:
@@ -187,10 +212,15 @@ def merge_states(states: list[HistoryState]) -> HistoryState:
     for kind in counterparties:
         counterparties[kind] = PairTable.combined(counterparties[kind])
     return HistoryState(
-        entity_keys=entity_keys,
+        extras=extras,
         entities=entities,
         counterparties=counterparties,
         addresses=PairTable.combined(addresses),
-        prices=EventTable.combined(prices),
+        prices={basis: EventTable.combined(tables) for basis, tables in prices.items()},
+        profiles={name: EventTable.combined(tables) for name, tables in profiles.items()},
         last_day=max(days) if days else None,
     )
+
+
+def _merged(tables: dict[str, EventTable], more: dict[str, EventTable]) -> dict[str, EventTable]:
+    return {name: table.merge(more[name]) for name, table in tables.items()}

@@ -10,7 +10,7 @@ normalised, so downstream code can trust them. Each kind of field is parsed by t
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,10 @@ from features.names import normalise_names
 from features.readers import RawChunk
 from features.schema import (
     COLUMNS_BY_NAME,
+    EITHER_REQUIRED,
     GROUND_TRUTH_PREFIX,
     LABEL_COLUMN,
+    NUMERIC_KINDS,
     REQUIRED_NAMES,
     SHIPMENT_COLUMNS,
     Column,
@@ -46,6 +48,9 @@ class ValidatedChunk:
     rejects: pd.DataFrame
     """``line``, ``reason`` and the rejected rows' source values."""
     problems: list[RowProblem]
+    """The rules rejected rows broke."""
+    read_as_missing: list[RowProblem] = field(default_factory=list)
+    """Unknown codes in optional fields, read as missing; their rows are kept."""
 
 
 def _shown(values: pd.Series) -> pd.Series:
@@ -85,6 +90,12 @@ class ShipmentValidator:
         for name in REQUIRED_NAMES:
             if name not in available:
                 problems.append(f"column {name!r}: required column missing{_hint(name, header)}")
+        if not available & set(EITHER_REQUIRED):
+            first, second = EITHER_REQUIRED
+            problems.append(
+                f"columns {first!r} and {second!r}: neither is present; a consignee needs one"
+                f"{_hint(first, header)}"
+            )
         problems += self._constant_problems()
         if problems:
             listing = "\n".join(f"  - {problem}" for problem in problems)
@@ -122,10 +133,13 @@ class ShipmentValidator:
         for name in self.column_map.numeric_extras:
             parsed[name], failures = parse_number_column(name, raw[name])
             problems += failures
+        problems += _unidentified_consignees(parsed)
         problems += self._duplicate_ids(raw["shipment_id"])
         problems += _structural_problems(chunk)
         problems += _nul_byte_problems(source)
 
+        read_as_missing = [problem for problem in problems if not problem.rejects]
+        problems = [problem for problem in problems if problem.rejects]
         reasons = _reasons(problems)
         rejected = source.index.isin(reasons.index)
         shipments = pd.DataFrame(parsed, index=raw.index)
@@ -133,7 +147,7 @@ class ShipmentValidator:
         if rejected.any():  # a clean chunk's rows are not copied
             shipments, source = shipments[~rejected], source[~rejected]
         _derive_consignee_ids(shipments)
-        return ValidatedChunk(shipments, source, rejects, problems)
+        return ValidatedChunk(shipments, source, rejects, problems, read_as_missing)
 
     def _duplicate_ids(self, ids: pd.Series) -> list[RowProblem]:
         present = ids.dropna()
@@ -176,7 +190,7 @@ def _empty(column: Column, index: pd.Index) -> pd.Series:
     kind = column.kind
     if kind is Kind.DATE:
         return pd.Series(pd.NaT, index=index, dtype="datetime64[s]")
-    if kind in (Kind.POSITIVE, Kind.NON_NEGATIVE, Kind.LABEL):
+    if kind in NUMERIC_KINDS:
         return pd.Series(np.nan, index=index, dtype="float64")
     return pd.Series(pd.NA, index=index, dtype="str")
 
@@ -191,6 +205,13 @@ def _parse(
     )
     values, failures = FIELD_KINDS[column.kind].column(column, raw, date_format)
     return values, problems + failures
+
+
+def _unidentified_consignees(parsed: dict[str, pd.Series]) -> list[RowProblem]:
+    name, identifier = (parsed[column] for column in EITHER_REQUIRED)
+    neither = name.isna() & identifier.isna()
+    rule = f"required value missing (a consignee needs {' or '.join(EITHER_REQUIRED)})"
+    return failing(EITHER_REQUIRED[0], rule, name, neither)
 
 
 def _structural_problems(chunk: RawChunk) -> list[RowProblem]:

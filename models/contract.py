@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from features.column_map import ColumnMap
 from features.errors import FeatureContractError, ModelInputError
+from features.extras import ExtraColumns
 from features.registry import feature_list
 from features.schema import LABEL_COLUMN, SCHEMA_VERSION
 from seeds import seeds_version
@@ -21,26 +22,33 @@ class FeatureContract:
     features: tuple[str, ...]
     """The features the model uses, in registry order: the registry's, less those that were
     entirely missing or constant in its training rows (``used_features``)."""
-    entity_keys: tuple[str, ...]
+    extras: ExtraColumns
+    """The column map's extras the model reads (entity keys, categorical and numeric), with
+    the categories it knows."""
     schema_version: str
     seeds_version: str
 
     @classmethod
     def current(
-        cls, entity_keys: tuple[str, ...] = (), features: tuple[str, ...] | None = None
+        cls, extras: ExtraColumns | None = None, features: tuple[str, ...] | None = None
     ) -> FeatureContract:
         """The contract of the code that is running now, for ``features`` (default all)."""
-        registry = tuple(feature.name for feature in feature_list(entity_keys))
+        extras = extras or ExtraColumns()
+        registry = tuple(feature.name for feature in feature_list(extras))
         return cls(
             features=registry if features is None else features,
-            entity_keys=tuple(entity_keys),
+            extras=extras,
             schema_version=SCHEMA_VERSION,
             seeds_version=seeds_version(),
         )
 
+    @property
+    def entity_keys(self) -> tuple[str, ...]:
+        return self.extras.entity_keys
+
     def check(self) -> None:
         """Raise ``FeatureContractError`` unless the running code has the same contract."""
-        current = FeatureContract.current(self.entity_keys)
+        current = FeatureContract.current(self.extras)
         problems = []
         if self.schema_version != current.schema_version:
             problems.append(
@@ -66,32 +74,44 @@ class FeatureContract:
     @property
     def input_columns(self) -> tuple[str, ...]:
         """The columns beyond the shipment schema that scoring input must carry."""
-        return self.entity_keys
+        return self.extras.names
 
     def scoring_map(self, column_map: ColumnMap | None = None) -> ColumnMap:
-        """``column_map`` (default: none, records in canonical form) with this model's entity
-        keys, whatever the map itself declares, so that scoring input is read with exactly the
+        """``column_map`` (default: none, records in canonical form) with this model's extras,
+        whatever the map itself declares, so that scoring input is read with exactly the
         columns the model was trained on; without the label's source, which scoring never
         reads."""
         column_map = column_map or ColumnMap()
         renames = {  # a training map names the label's source; a file to score may lack it
             source: name for source, name in column_map.renames.items() if name != LABEL_COLUMN
         }
-        return replace(column_map, renames=renames, entity_keys=self.entity_keys)
+        return replace(
+            column_map,
+            renames=renames,
+            entity_keys=self.extras.entity_keys,
+            categorical_extras=self.extras.categorical,
+            numeric_extras=self.extras.numeric,
+        )
 
     def check_input(self, columns: Iterable[str], where: str) -> None:
-        """``ModelInputError`` naming every entity key the input's ``columns`` lack."""
+        """``ModelInputError`` naming every extra column the input's ``columns`` lack."""
         present = set(columns)
         missing = [name for name in self.input_columns if name not in present]
         if missing:
             raise ModelInputError(
-                f"{where} lacks column(s) {missing}, which the model was trained with as entity "
-                "keys (its feature contract); add them, with the same source header as in "
-                "training, or score with a model trained without them"
+                f"{where} lacks column(s) {missing}, which the model was trained with as extra "
+                "columns (entity keys, categorical or numeric extras: its feature contract); "
+                "add them, with the same source header as in training, or score with a model "
+                "trained without them"
             )
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {
+            "features": list(self.features),
+            "extras": self.extras.as_dict(),
+            "schema_version": self.schema_version,
+            "seeds_version": self.seeds_version,
+        }
 
 
 def used_features(training_features: pd.DataFrame) -> tuple[str, ...]:

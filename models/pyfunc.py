@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 
 def signature(contract: FeatureContract) -> ModelSignature:
     """Inputs from the shipment schema (numbers as double, the rest as string; optional columns
-    not required) plus the model's entity keys (required strings); outputs one row per input
+    not required) plus the model's extra columns (required; numeric extras as double, the
+    rest as string); outputs one row per input
     row; the ``threshold`` param (default: the recorded or training threshold)."""
     inputs = Schema(
         [
@@ -49,7 +50,8 @@ def signature(contract: FeatureContract) -> ModelSignature:
             )
             for column in SHIPMENT_COLUMNS
         ]
-        + [ColSpec("string", name, required=True) for name in contract.input_columns]
+        + [ColSpec("string", name, required=True) for name in contract.extras.text]
+        + [ColSpec("double", name, required=True) for name in contract.extras.numeric]
     )
     outputs = Schema(
         [

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from features.extras import ExtraColumns
 from features.schema import LABEL_COLUMN, NUMERIC_KINDS, SHIPMENT_COLUMNS
 from serve.batching import Batcher
 from serve.service import RecordsRejected, ScoringService
@@ -48,17 +49,20 @@ class ScoreResponse(BaseModel):
     results: list[ScoredShipment]
 
 
-def shipment_record_model(entity_keys: tuple[str, ...] = ()) -> type[BaseModel]:
+def shipment_record_model(extras: ExtraColumns | None = None) -> type[BaseModel]:
     """The request record, one field per schema column: numbers as numbers, the rest as text;
-    required columns and the model's ``entity_keys`` (text) must be present; unknown fields are
-    refused."""
+    required columns and the model's ``extras`` (present, null allowed) must be given; unknown
+    fields are refused."""
+    extras = extras or ExtraColumns()
     fields = {}
     for column in SHIPMENT_COLUMNS:
         kind = float if column.kind in NUMERIC_KINDS else str
         default = ... if column.required else None
         fields[column.name] = (kind | None, Field(default, description=column.notes))
-    for key in entity_keys:
-        fields[key] = (str | None, Field(..., description="entity key of the model"))
+    for name in extras.text:
+        fields[name] = (str | None, Field(..., description="extra column of the model (text)"))
+    for name in extras.numeric:
+        fields[name] = (float | None, Field(..., description="extra column of the model (number)"))
     return create_model(
         "ShipmentRecord", __config__=ConfigDict(extra="forbid", allow_inf_nan=False), **fields
     )
@@ -130,7 +134,7 @@ async def _disconnected():
 
 def create_app(service: ScoringService, *, token: str | None = None) -> FastAPI:
     """The application for one loaded model version (``token`` None: no authentication)."""
-    record_model = shipment_record_model(service.bundle.contract.input_columns)
+    record_model = shipment_record_model(service.bundle.contract.extras)
     batcher = Batcher(service.score_all, max_batch=MAX_BATCH_REQUESTS)
     app = FastAPI(
         title="Diversion detector",
@@ -193,15 +197,18 @@ def _contract_problem(problem) -> dict:
     return detail
 
 
-def json_records(rows: pd.DataFrame, entity_keys: tuple[str, ...] = ()) -> list[dict]:
-    """File rows read as text (empty = missing) as request records: schema numbers as JSON
-    numbers (left as text if they do not parse, for the server to refuse with its path),
-    other schema columns and ``entity_keys`` as strings, other columns dropped."""
+def json_records(rows: pd.DataFrame, extras: ExtraColumns | None = None) -> list[dict]:
+    """File rows read as text (empty = missing) as request records: schema numbers and numeric
+    extras as JSON numbers (left as text if they do not parse, for the server to refuse with
+    its path), other schema columns and text extras as strings, other columns dropped; extras
+    are always present (null when empty)."""
+    extras = extras or ExtraColumns()
     numeric = {column.name for column in SHIPMENT_COLUMNS if column.kind in NUMERIC_KINDS}
-    names = [*(column.name for column in SHIPMENT_COLUMNS), *entity_keys]
+    numeric |= set(extras.numeric)
+    names = [*(column.name for column in SHIPMENT_COLUMNS), *extras.names]
     records = []
     for row in rows.to_dict("records"):
-        record = {}
+        record = dict.fromkeys(extras.names)
         for name in names:
             value = row.get(name)
             if value is None or pd.isna(value) or value == "":

@@ -83,6 +83,7 @@ def score_file(
         summary.rows_read = report.rows_read
         summary.rows_scored = len(scores)
         summary.rows_rejected = report.rows_rejected
+        summary.read_as_missing = report.missing_counts
         summary.check_counts()
     summary.alerts = int((scores >= threshold.value).sum())
     summary.top_reasons = dict(reasons.most_common(TOP_REASONS))
@@ -109,7 +110,7 @@ class _Passes:
     def validate_and_absorb(self, report: IntakeReport, rejects: TableWriter) -> HistoryState:
         """Pass 1: validate, write rejects, spill the valid rows and absorb them into a
         partial state per chunk; merge the partial states into the model's state."""
-        merger = StateMerger(self.bundle.state.entity_keys)
+        merger = StateMerger(self.bundle.state.extras)
         for chunk in iter_validated(
             Path(self.request.path),
             self.request.column_map,

@@ -35,7 +35,7 @@ def write_feature_file(
     report = IntakeReport(path=path, file_format=file_format(path), columns=header)
     state = absorb_file(
         path,
-        HistoryState.empty(column_map.entity_keys),
+        HistoryState.empty(column_map.extra_columns),
         context,
         column_map=column_map,
         report=report,

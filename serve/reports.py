@@ -18,6 +18,11 @@ def render_intake(report: IntakeReport) -> str:
         for (column, rule), tally in sorted(report.tallies.items(), key=lambda i: -i[1].count):
             examples = ", ".join(f"line {line}: {value!r}" for line, value in tally.examples)
             lines.append(f"  {column}: {rule}: {tally.count:,} row(s), e.g. {examples}")
+    if report.read_as_missing:
+        lines.append("unknown codes read as missing (these rows are kept):")
+        for column, tally in sorted(report.read_as_missing.items()):
+            examples = ", ".join(f"line {line}: {value!r}" for line, value in tally.examples)
+            lines.append(f"  {column}: {tally.count:,} value(s), e.g. {examples}")
     if report.usable:
         lines.append("verdict: usable")
     else:

@@ -111,6 +111,8 @@ class ScoreSummary:
     rows_read: int = 0
     rows_scored: int = 0
     rows_rejected: int = 0
+    read_as_missing: dict[str, int] = field(default_factory=dict)
+    """Unknown codes in optional fields per column, read as missing (their rows scored)."""
     alerts: int = 0
     top_reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -348,6 +350,10 @@ def render_summary(summary: ScoreSummary) -> str:
             f"  alerts {summary.alerts:,} at threshold {summary.threshold:.4f} "
             f"({summary.threshold_source})",
             f"  most frequent reasons: {reasons or 'none'}",
+            *(
+                f"  column {name!r}: {count:,} unknown code(s) read as missing"
+                for name, count in summary.read_as_missing.items()
+            ),
             *(
                 f"  column {name!r} ignored: labels are never scoring inputs"
                 for name in summary.ignored_columns

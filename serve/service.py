@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from features.build import FeatureContext, query_features
+from features.extras import ExtraColumns
 from features.intake import FIRST_DATA_LINE, validate_frame
 from features.record import RecordFeatures
 from features.record_validation import parse_record
@@ -113,7 +114,7 @@ class ScoringService:
         answers: list = [None] * len(requests)
         quick: list[tuple[int, list[dict]]] = []
         for position, records in enumerate(requests):
-            shipments = canonical_records(records, self.bundle.contract.input_columns)
+            shipments = canonical_records(records, self.bundle.contract.extras)
             if shipments is None:
                 try:
                     answers[position] = self.score_vectorised(pd.DataFrame(records))
@@ -159,7 +160,7 @@ class ScoringService:
 
 
 def canonical_records(
-    records: list[Mapping[str, object]], entity_keys: tuple[str, ...]
+    records: list[Mapping[str, object]], extras: ExtraColumns
 ) -> list[dict] | None:
     """The records' typed values if there are at most ``RECORD_PATH_MAX_RECORDS``, every one
     is canonical and their ids are distinct; None otherwise."""
@@ -167,7 +168,7 @@ def canonical_records(
         return None
     shipments = []
     for record in records:
-        shipment = parse_record(record, entity_keys)
+        shipment = parse_record(record, extras)
         if shipment is None:
             return None
         shipments.append(shipment)

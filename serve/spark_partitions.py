@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import pickle
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ import pyarrow.compute as pc
 
 from features.build import FeatureContext, query_features
 from features.column_map import ColumnMap
+from features.extras import ExtraColumns
 from features.readers import RawChunk
 from features.reference import Reference
 from features.state import HistoryState, StateMerger
@@ -146,6 +148,8 @@ class PartitionOutcome:
     """The partition's valid rows absorbed into an empty state; None when there were none."""
     rows_read: int
     rows_rejected: int
+    read_as_missing: dict[str, int]
+    """Unknown codes in optional fields per column (see ``ValidatedChunk.read_as_missing``)."""
 
 
 @dataclass(frozen=True)
@@ -154,23 +158,30 @@ class AbsorbPartition:
 
     layout: SourceLayout
     column_map: ColumnMap
-    entity_keys: tuple[str, ...]
+    extras: ExtraColumns
     schema: pa.Schema
     """``line``, ``reason``, the source columns, ``raw_text``, then ``OUTCOME``."""
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         validator = ShipmentValidator(self.column_map)
         reference = Reference.load()
-        merger, rows_read, rows_rejected = StateMerger(self.entity_keys), 0, 0
+        merger, rows_read, rows_rejected = StateMerger(self.extras), 0, 0
+        read_as_missing: Counter[str] = Counter()
         for batch in batches:
             chunk = validator.validate(raw_chunk(batch, self.layout))
             rows_read += batch.num_rows
             rows_rejected += len(chunk.rejects)
+            read_as_missing.update(
+                {problem.column: len(problem.values) for problem in chunk.read_as_missing}
+            )
             if not chunk.rejects.empty:
                 yield from _batches(chunk.rejects.assign(**{OUTCOME: None}), self.schema)
             merger.absorb(chunk.shipments, reference)
         outcome = PartitionOutcome(
-            merger.merged() if rows_read > rows_rejected else None, rows_read, rows_rejected
+            merger.merged() if rows_read > rows_rejected else None,
+            rows_read,
+            rows_rejected,
+            dict(read_as_missing),
         )
         blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         last_row = {name: [None] for name in self.schema.names} | {OUTCOME: [blob]}

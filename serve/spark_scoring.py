@@ -23,6 +23,7 @@ from __future__ import annotations
 import pickle
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -42,6 +43,7 @@ from pyspark.sql.types import (
 )
 
 from features.column_map import ColumnMap
+from features.extras import ExtraColumns
 from features.state import merge_states
 from models.alert_threshold import AlertThreshold
 from models.bundle import ModelBundle
@@ -146,11 +148,11 @@ def _absorb(
     prepared: DataFrame,
     source: SparkSource,
     request: ScoreRequest,
-    entity_keys: tuple[str, ...],
+    extras: ExtraColumns,
 ) -> DataFrame:
     """Pass 1: per partition, the rejects and then one row with its ``PartitionOutcome``."""
     schema = _reject_schema(source.layout.header)
-    absorb = AbsorbPartition(source.layout, request.column_map, entity_keys, _arrow(schema))
+    absorb = AbsorbPartition(source.layout, request.column_map, extras, _arrow(schema))
     return _map_in_arrow(prepared, absorb, schema)
 
 
@@ -213,7 +215,7 @@ def score_on_spark(
         partitions = partition_count(spark, request.partitions)
         by_id = _shipment_id_key(header, request.column_map)
         prepared = cache(lines.frame.repartition(partitions, by_id).sortWithinPartitions(LINE))
-        absorbed = cache(_absorb(prepared, source, request, bundle.state.entity_keys))
+        absorbed = cache(_absorb(prepared, source, request, bundle.state.extras))
         outcomes = _outcomes(absorbed)
         state = merge_states([bundle.state, *(o.state for o in outcomes if o.state is not None)])
         job = spark.sparkContext.broadcast(
@@ -223,6 +225,9 @@ def score_on_spark(
         scored = cache(_map_in_arrow(prepared, score, scored_schema))
         summary.rows_read = sum(outcome.rows_read for outcome in outcomes)
         summary.rows_rejected = sum(outcome.rows_rejected for outcome in outcomes)
+        summary.read_as_missing = dict(
+            sorted(sum((Counter(o.read_as_missing) for o in outcomes), Counter()).items())
+        )
         summary.rows_scored, summary.alerts = _scored_and_alerts(scored)
         summary.check_counts()
         rejects = absorbed.where(F.col(OUTCOME).isNull()).drop(OUTCOME)

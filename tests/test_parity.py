@@ -28,6 +28,7 @@ from pyspark.sql import functions as F
 
 from features.column_map import ColumnMap
 from features.errors import ModelInputError
+from features.extras import ExtraColumns
 from features.schema import LABEL_COLUMN, pandas_dtypes
 from models.alert_threshold import THRESHOLD_PARAM, version_threshold
 from models.reasons import SEPARATOR
@@ -80,8 +81,8 @@ class Door:
     server: Server | None = None
 
     @property
-    def entity_keys(self) -> tuple[str, ...]:
-        return self.column_map.entity_keys
+    def extras(self) -> ExtraColumns:
+        return self.column_map.extra_columns
 
     def file(self, rows: pd.DataFrame, work: Path, engine: Engine = Engine.PANDAS) -> pd.DataFrame:
         path, out = work / f"{engine}-in.csv", work / f"{engine}-out.csv"
@@ -102,7 +103,7 @@ class Door:
         return answers(scored.assign(alert=scored["alert"] == "true"))
 
     def http(self, rows: pd.DataFrame, request_size: int) -> pd.DataFrame:
-        records = json_records(rows, self.entity_keys)
+        records = json_records(rows, self.extras)
         results = []
         for start in range(0, len(records), request_size):
             status, body = self.server.request(
@@ -116,7 +117,7 @@ class Door:
     def pyfunc(self, rows: pd.DataFrame, **params) -> pd.DataFrame:
         with tracking(self.home):
             model = mlflow.pyfunc.load_model(self.uri)
-        return answers(model.predict(typed(rows, self.entity_keys), params=params or None))
+        return answers(model.predict(typed(rows, self.extras), params=params or None))
 
     def spark_udf(self, rows: pd.DataFrame) -> pd.DataFrame:
         with tracking(self.home):
@@ -127,7 +128,7 @@ class Door:
                 "reasons string",
                 env_manager="local",
             )
-        frame = self.spark.createDataFrame(typed(rows, self.entity_keys))
+        frame = self.spark.createDataFrame(typed(rows, self.extras))
         scored = frame.select(udf(F.struct(*frame.columns)).alias("answer")).select("answer.*")
         # collected row by row: pyspark's Arrow toPandas trips over pandas 3
         return answers(pd.DataFrame([row.asDict() for row in scored.collect()]))
@@ -143,9 +144,10 @@ def answers(frame: pd.DataFrame) -> pd.DataFrame:
     return picked.reset_index(drop=True)
 
 
-def typed(rows: pd.DataFrame, entity_keys: tuple[str, ...]) -> pd.DataFrame:
+def typed(rows: pd.DataFrame, extras: ExtraColumns) -> pd.DataFrame:
     """File rows typed as the MLflow model's signature wants them (empty = missing)."""
-    dtypes = pandas_dtypes() | dict.fromkeys(entity_keys, "str")
+    dtypes = pandas_dtypes() | dict.fromkeys(extras.text, "str")
+    dtypes |= dict.fromkeys(extras.numeric, "float64")
     present = rows[[name for name in rows.columns if name in dtypes]].replace("", None)
     return present.astype({name: dtypes[name] for name in present.columns})
 

@@ -151,9 +151,9 @@ def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureConte
     """Fit the pipeline and the rules on the rows before the cutoff; return them with the
     split and the holdout (whose labels are hidden from its features, as at scoring time)."""
     split = split_by_time(data.shipments, cutoff=config.cutoff, valid_months=config.valid_months)
-    entity_keys = config.column_map.entity_keys
     train = data.shipments.loc[split.train]
-    train_features, state = compute_features(train, HistoryState.empty(entity_keys), context)
+    extras = config.column_map.extra_columns.fitted(train)
+    train_features, state = compute_features(train, HistoryState.empty(extras), context)
     later = data.shipments.loc[split.holdout].assign(**{LABEL_COLUMN: np.nan})
     holdout_features, _ = compute_features(later, state, context)
     if config.unseen_countries:
@@ -164,21 +164,21 @@ def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureConte
         train, train_features = train[seen], train_features[seen.to_numpy()]
     used = used_features(train_features)
     labels = training_labels(train, train_features[list(used)], config.treatment, config.seed)
-    features = tuple(feature for feature in feature_list(entity_keys) if feature.name in used)
+    features = tuple(feature for feature in feature_list(extras) if feature.name in used)
     pipeline = build_pipeline(features, classifier=config.classifier, seed=config.seed)
     fit_rows = train_features[labels.rows]
     pipeline.fit(fit_rows, labels.target, classifier__sample_weight=labels.weight)
     rules = RedFlagRules().fit(fit_rows, labels.target, labels.weight)
     holdout = _holdout(data, split.holdout, holdout_features, context.reference)
     scores = pipeline.predict_proba(holdout.features)[:, 1]
-    _, full_state = compute_features(data.shipments, HistoryState.empty(entity_keys), context)
+    _, full_state = compute_features(data.shipments, HistoryState.empty(extras), context)
     last_day = int(day_numbers(data.shipments["ship_date"]).max())
     bundle = ModelBundle(
         pipeline=pipeline,
         rules=rules,
         state=full_state.compact(before_day=last_day - HISTORY_WINDOW_DAYS),
         watchlist=context.watchlist,
-        contract=FeatureContract.current(entity_keys, used),
+        contract=FeatureContract.current(extras, used),
         threshold=budget_threshold(scores, BUDGET_OF_RECORD),
         metadata={
             "cutoff": str(split.cutoff),
@@ -269,7 +269,8 @@ def _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, seed) -> 
     ).join(holdout.slices.reset_index(drop=True))
     predictions.to_parquet(work / "holdout_predictions.parquet", index=False)
     slices.to_csv(work / "slice_metrics.csv", index=False)
-    (work / "features.md").write_text(markdown_table(bundle.contract.entity_keys))
+    used = [f for f in feature_list(bundle.contract.extras) if f.name in bundle.contract.features]
+    (work / "features.md").write_text(markdown_table(tuple(used)))
     importance = _importance(bundle, holdout, seed)
     importance.sort_values(ascending=False).to_csv(work / "feature_importance.csv")
     plots.pr_curves(labels, scores, rule_scores, work / "pr_curves.png")

@@ -148,7 +148,7 @@ def test_a_consignee_buying_from_many_exporters_counts_them(context):
 
 
 def test_every_feature_has_an_analyst_docstring_and_a_conforming_name():
-    families = ("hs_", "route_", "consignee_", "exporter_", "screen_")
+    families = ("hs_", "value_", "route_", "consignee_", "exporter_", "profile_", "screen_")
     for feature in feature_list():
         assert feature.name.startswith(families), feature.name
         assert feature.name == feature.name.lower() and " " not in feature.name

@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 from features.build import FeatureContext, compute_features
 from features.errors import DivertError
 from features.pit import day_numbers
+from features.profiles import PRIOR_INSPECTIONS
 from features.reference import Reference
 from features.state import HistoryState
-from tests.features.history_data import random_history
+from tests.features.history_data import EXTRAS, random_history
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +21,12 @@ def context():
 
 
 def features_at_once(shipments, context, state=None):
-    frame, _ = compute_features(shipments, state or HistoryState.empty(), context)
+    frame, _ = compute_features(shipments, state or HistoryState.empty(EXTRAS), context)
     return frame
 
 
 def features_in_chunks(shipments, context, chunk_rows):
-    state, parts = HistoryState.empty(), []
+    state, parts = HistoryState.empty(EXTRAS), []
     for start in range(0, len(shipments), chunk_rows):
         frame, state = compute_features(shipments.iloc[start : start + chunk_rows], state, context)
         parts.append(frame)
@@ -87,6 +88,24 @@ def test_labels_of_earlier_days_do_count(context):
     before = features_at_once(shipments.assign(diverted=np.nan), context).loc[last]
     after = features_at_once(labelled, context).loc[last]
     assert after["consignee_prior_diversions"] > before["consignee_prior_diversions"] == 0
+    assert after["profile_hs6_inspections"] > before["profile_hs6_inspections"] == 0
+    assert np.isnan(before["profile_hs6_found_rate"]), "no inspection known yet"
+    assert after["profile_hs6_found_rate"] == 1.0, "every earlier inspection found a diversion"
+
+
+def test_a_profile_rate_is_shrunk_toward_the_overall_rate(context):
+    """Two inspections of an HS code, both found diverted, against an overall rate of 1/4."""
+    rows = random_history(5).iloc[:6].copy()
+    rows["hs_code"] = ["111111", "111111", "222222", "222222", "222222", "222222"]
+    rows["diverted"] = [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    rows["ship_date"] = pd.Timestamp("2023-01-02")
+    later = rows.iloc[:1].assign(ship_date=pd.Timestamp("2023-01-03"), diverted=np.nan)
+    later.index = [999]
+    frame = features_at_once(pd.concat([rows, later]), context).loc[999]
+    overall = 2 / 6
+    expected = (2 + PRIOR_INSPECTIONS * overall) / (2 + PRIOR_INSPECTIONS)
+    assert frame["profile_hs6_inspections"] == 2
+    assert frame["profile_hs6_found_rate"] == pytest.approx(expected)
 
 
 @FAST
@@ -95,7 +114,7 @@ def test_a_state_fitted_up_to_a_cutoff_carries_forward_to_later_rows(context, se
     shipments = random_history(seed)
     days = day_numbers(shipments["ship_date"])
     history, later = shipments[days < days[cut]], shipments[days >= days[cut]]
-    _, state = compute_features(history, HistoryState.empty(), context)
+    _, state = compute_features(history, HistoryState.empty(EXTRAS), context)
     frozen = state.compact(before_day=int(days[cut]) - 365)
     carried = features_at_once(later, context, frozen)
     pd.testing.assert_frame_equal(carried, features_at_once(shipments, context).loc[later.index])
@@ -104,4 +123,4 @@ def test_a_state_fitted_up_to_a_cutoff_carries_forward_to_later_rows(context, se
 def test_ground_truth_columns_are_refused_as_inputs(context):
     shipments = random_history(1).assign(truth_diverted=1)
     with pytest.raises(DivertError, match=r"ground-truth column\(s\) \['truth_diverted'\]"):
-        compute_features(shipments, HistoryState.empty(), context)
+        compute_features(shipments, HistoryState.empty(EXTRAS), context)

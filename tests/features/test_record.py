@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from features.build import FeatureContext, query_features
+from features.column_map import ColumnMap
+from features.extras import ExtraColumns
 from features.intake import validate_frame
 from features.record import RecordFeatures
 from features.record_validation import parse_record
@@ -40,12 +42,23 @@ POOLS = {
     "payer_country": ("", "AE", "HK", "DE"),
     "hs_code": ("8542.31.00", "853224", "8482 10", "300490", "9403.20.0080"),
     "quantity": ("", "0", "1", "250"),
+    "net_mass_kg": ("", "0", "2.5", "40"),
+    "origin_country": ("", "US", "CN"),
     "consignee_registered_on": ("", "2019-05-01", "2022-06-01"),
     "transport_mode": ("", "air", "SEA", "road"),
     "incoterm": ("", "exw", "FCA", "DAP"),
     "freight_forwarder": ("", "Fast Cargo LLC"),
     "diverted": ("", "", "0", "1"),
 }
+EXTRA_POOLS = {
+    "broker_id": ("", "B1", "B2"),
+    "office": ("", "O1", "O2", "O3"),
+    "tax_rate": ("", "0", "8.5"),
+}
+EXTRAS = ColumnMap(
+    entity_keys=("broker_id",), categorical_extras=("office",), numeric_extras=("tax_rate",)
+)
+"""The column map of ``raw_history``'s extra columns."""
 
 
 @pytest.fixture(scope="module")
@@ -70,22 +83,25 @@ def raw_history(seed: int, names: list[str], rows: int = 80) -> list[dict[str, s
             ship_date=str((FIRST_DAY + pd.Timedelta(days=int(day))).date()),
             consignee_name=pick(name_pool),
             end_user_name=pick(("", *name_pool)),
-            value_usd=f"{rng.lognormal(8, 1):.2f}",
+            value_usd=pick(("0", *(f"{rng.lognormal(8, 1):.2f}",) * 9)),
             **{column: pick(pool) for column, pool in POOLS.items()},
         )
+        | {column: pick(pool) for column, pool in EXTRA_POOLS.items()}
         for i, day in enumerate(np.sort(rng.integers(0, 730, size=rows)))
     ]
 
 
 def request_record(raw: dict[str, str]) -> dict[str, object]:
     """A raw row as the request model types it: numbers as floats, empty as None."""
+    numeric = {column.name for column in SHIPMENT_COLUMNS if column.kind in NUMERIC_KINDS}
     record = {}
-    for column in SHIPMENT_COLUMNS:
-        value = raw.get(column.name, "")
+    for name in (*(column.name for column in SHIPMENT_COLUMNS), *EXTRAS.extras):
+        value = raw.get(name, "")
         if value == "":
-            record[column.name] = None
+            record[name] = None
         else:
-            record[column.name] = float(value) if column.kind in NUMERIC_KINDS else value
+            number = name in numeric or name in EXTRAS.numeric_extras
+            record[name] = float(value) if number else value
     return record
 
 
@@ -93,26 +109,31 @@ def request_record(raw: dict[str, str]) -> dict[str, object]:
 @given(seed=st.integers(0, 10_000), cut=st.integers(5, 75))
 def test_each_shipment_gets_the_feature_row_of_the_file_path(watchlist, listed_names, seed, cut):
     raw = raw_history(seed, listed_names)
-    validated = validate_frame(pd.DataFrame(raw), labels=True)
+    validated = validate_frame(pd.DataFrame(raw), EXTRAS, labels=True)
     assert validated.rejects.empty
     shipments = validated.shipments
     known, asked = shipments.iloc[:cut], shipments.iloc[cut:]
     context = FeatureContext(Reference.load(), watchlist, workers=1)
-    state = HistoryState.empty().absorb(known, context.reference, address_keys(known))
+    extras = EXTRAS.extra_columns.fitted(known)
+    state = HistoryState.empty(extras).absorb(known, context.reference, address_keys(known))
     expected = query_features(asked, state, context)
 
     featurise = RecordFeatures(state, context)
-    records = [parse_record(request_record(row)) for row in raw[cut:]]
+    records = [parse_record(request_record(row), extras) for row in raw[cut:]]
     actual = pd.DataFrame(featurise.rows(records), columns=featurise.names, index=asked.index)
     pd.testing.assert_frame_equal(actual, expected)
 
 
-@pytest.mark.parametrize("entity_keys", [(), ("broker_id",)])
-def test_the_record_path_computes_exactly_the_registry_features(watchlist, entity_keys):
+@pytest.mark.parametrize(
+    "extras",
+    [ExtraColumns(), ExtraColumns(("broker_id",), ("office",), ("tax_rate",), {"office": ("O1",)})],
+)
+def test_the_record_path_computes_exactly_the_registry_features(watchlist, extras):
     context = FeatureContext(Reference.load(), watchlist, workers=1)
-    featurise = RecordFeatures(HistoryState.empty(entity_keys), context)
-    record = parse_record(request_record(shipment()) | {"broker_id": "B-1"}, entity_keys)
-    assert sorted(featurise.values(record)) == sorted(f.name for f in feature_list(entity_keys))
+    featurise = RecordFeatures(HistoryState.empty(extras), context)
+    given = {"broker_id": "B-1", "office": "O1", "tax_rate": 8.0}
+    record = parse_record(request_record(shipment()) | given, extras)
+    assert sorted(featurise.values(record)) == sorted(f.name for f in feature_list(extras))
 
 
 def test_without_a_watchlist_the_screening_scores_are_empty_as_in_the_file_path():
@@ -156,11 +177,10 @@ def test_canonical_records_parse_to_the_values_the_file_validator_gives(listed_n
         {"transit_countries": "KZ;XX"},
         {"hs_code": "85423"},
         {"hs_code": "8542 31 AB"},
-        {"value_usd": "0"},
         {"quantity": "-1"},
         {"transport_mode": "teleport"},
         {"incoterm": "CIF2010"},
-        {"consignee_name": ""},
+        {"consignee_name": "", "consignee_id": ""},
         {"shipment_id": "  "},
         {"goods_description": "chips\x00"},
     ],

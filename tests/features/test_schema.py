@@ -1,7 +1,13 @@
 import re
 from pathlib import Path
 
-from features.schema import CANONICAL_NAMES, REQUIRED_NAMES, SHIPMENT_COLUMNS, markdown_table
+from features.schema import (
+    CANONICAL_NAMES,
+    EITHER_REQUIRED,
+    REQUIRED_NAMES,
+    SHIPMENT_COLUMNS,
+    markdown_table,
+)
 from tests.factories import VALID_VALUES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -23,7 +29,8 @@ def test_test_factory_covers_every_canonical_column_in_order():
 
 def test_required_columns_are_those_the_design_fixes():
     assert set(REQUIRED_NAMES) == {
-        "shipment_id", "ship_date", "exporter_id", "exporter_country", "consignee_name",
+        "shipment_id", "ship_date", "exporter_id", "exporter_country",
         "consignee_country", "destination_country", "hs_code", "value_usd",
     }  # fmt: skip
+    assert set(EITHER_REQUIRED) == {"consignee_name", "consignee_id"}
     assert len({column.name for column in SHIPMENT_COLUMNS}) == len(SHIPMENT_COLUMNS)

@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from features.build import FeatureContext, query_features
+from features.extras import ExtraColumns
 from features.pit import EventTable
 from features.reference import Reference
 from features.state import HistoryState, StateMerger, address_keys
-from tests.features.history_data import random_history
+from tests.features.history_data import EXTRAS, random_history
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def context():
 
 
 def absorbed(shipments, context, state=None):
-    state = state or HistoryState.empty()
+    state = state or HistoryState.empty(EXTRAS)
     return state.absorb(shipments, context.reference, address_keys(shipments))
 
 
@@ -30,7 +31,8 @@ def tables(state):
         **{f"entity {kind}": table.frame for kind, table in state.entities.items()},
         **{f"pairs {kind}": table.frame for kind, table in state.counterparties.items()},
         "addresses": state.addresses.frame,
-        "prices": state.prices.frame,
+        **{f"prices {basis}": table.frame for basis, table in state.prices.items()},
+        **{f"profile {name}": table.frame for name, table in state.profiles.items()},
     }
 
 
@@ -73,13 +75,15 @@ def test_merging_parts_into_a_fitted_state_equals_absorbing_them_in_turn(context
 
 def test_merging_an_empty_state_changes_nothing(context):
     state = absorbed(random_history(3), context)
-    assert_same_state(state.merge(HistoryState.empty()), state)
-    assert_same_state(HistoryState.empty().merge(state), state)
+    assert_same_state(state.merge(HistoryState.empty(EXTRAS)), state)
+    assert_same_state(HistoryState.empty(EXTRAS).merge(state), state)
 
 
-def test_states_with_different_entity_keys_do_not_merge():
-    with pytest.raises(ValueError, match=r"entity keys \(\) and \('broker_id',\)"):
-        HistoryState.empty().merge(HistoryState.empty(("broker_id",)))
+def test_states_with_different_extras_do_not_merge():
+    with pytest.raises(ValueError, match="cannot merge history states with extras"):
+        HistoryState.empty(EXTRAS).merge(
+            HistoryState.empty(ExtraColumns(entity_keys=("broker_id",)))
+        )
 
 
 @settings(max_examples=5, deadline=None)
@@ -87,7 +91,7 @@ def test_states_with_different_entity_keys_do_not_merge():
 def test_merging_parts_as_they_come_equals_absorbing_them_in_turn(context, seed, parts):
     history = random_history(seed, rows=90)
     fitted = absorbed(random_history(seed + 1), context)
-    in_turn, merger = fitted, StateMerger()
+    in_turn, merger = fitted, StateMerger(EXTRAS)
     for part in np.array_split(np.arange(len(history)), parts):
         in_turn = absorbed(history.iloc[part], context, in_turn)
         merger.add(absorbed(history.iloc[part], context))

@@ -31,7 +31,7 @@ def test_validate_exits_0_on_a_usable_file_and_lists_rejected_rows(tmp_path):
     result = divert("validate", path, "--rejects", tmp_path / "rejects.csv")
     assert result.returncode == 0, result.stderr
     assert "rejected                  1" in result.stdout
-    assert "value_usd: must be greater than 0: 1 row(s), e.g. line 4: '-1'" in result.stdout
+    assert "value_usd: must not be negative: 1 row(s), e.g. line 4: '-1'" in result.stdout
     assert (tmp_path / "rejects.csv").exists()
 
 

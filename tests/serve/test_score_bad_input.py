@@ -214,7 +214,7 @@ REJECTED = {
     ),
     "bad value after a quoted multi-line value: lines count records": Rejected(
         csv_bytes([*MULTILINE, shipment(shipment_id="S-BAD", value_usd="-5")]),
-        "value_usd: must be greater than 0: '-5'",
+        "value_usd: must not be negative: '-5'",
     ),
     "Excel serial date": Rejected(with_row(ship_date="45000"), "ship_date: not an ISO 8601 date"),
     "day/month/year date": Rejected(
@@ -233,31 +233,25 @@ REJECTED = {
     "currency code": Rejected(with_row(value_usd="12500 USD"), "value_usd: not a plain number"),
     "NaN": Rejected(with_row(value_usd="NaN"), "value_usd: not a plain number"),
     "infinity": Rejected(with_row(value_usd="inf"), "value_usd: not a plain number"),
-    "negative value": Rejected(with_row(value_usd="-5"), "value_usd: must be greater than 0"),
-    "zero value": Rejected(with_row(value_usd="0"), "value_usd: must be greater than 0"),
+    "negative value": Rejected(with_row(value_usd="-5"), "value_usd: must not be negative"),
     "negative quantity": Rejected(with_row(quantity="-1"), "quantity: must not be negative"),
     "unknown country": Rejected(
         with_row(consignee_country="Narnia"), "consignee_country: not a known country"
     ),
-    "unknown transit country": Rejected(
-        with_row(transit_countries="KZ;Mordor"), "transit_countries: has an unknown country"
-    ),
     "HS code with letters": Rejected(with_row(hs_code="8542AB"), "hs_code: not an HS code"),
     "HS code too short": Rejected(with_row(hs_code="85423"), "hs_code: not an HS code"),
-    "empty required value": Rejected(
-        with_row(consignee_name=""), "consignee_name: required value missing"
-    ),
+    "empty required value": Rejected(with_row(exporter_id=""), "exporter_id: required value"),
     "whitespace-only required value": Rejected(
-        with_row(consignee_name="   "), "consignee_name: required value missing"
+        with_row(exporter_id="   "), "exporter_id: required value missing"
+    ),
+    "neither consignee name nor id": Rejected(
+        with_row(consignee_name="", consignee_id=" "), "consignee_name: required value missing"
     ),
     "duplicate shipment id": Rejected(
         with_row(shipment_id="S-0001"), "shipment_id: repeats an earlier row's id"
     ),
-    "unknown transport mode": Rejected(
-        with_row(transport_mode="boat"), "transport_mode: not one of"
-    ),
     "gzip file with a bad row": Rejected(
-        gzip_bytes(with_row(value_usd="-5")), "value_usd: must be greater than 0", name="in.csv.gz"
+        gzip_bytes(with_row(value_usd="-5")), "value_usd: must not be negative", name="in.csv.gz"
     ),
     "Parquet file with a bad row (lines are row numbers from 1)": Rejected(
         parquet_bytes([*GOOD, shipment(shipment_id="S-BAD", hs_code="none")]),
@@ -339,6 +333,27 @@ ACCEPTED = {
     "gzip file": Accepted(gzip_bytes(GOOD_BYTES), name="in.csv.gz"),
     "Parquet file": Accepted(parquet_bytes(GOOD), name="in.parquet"),
 }
+
+
+def test_unknown_codes_in_optional_fields_and_no_charge_rows_are_scored_and_counted(
+    divert_score, tmp_path
+):
+    rows = [
+        *GOOD,
+        shipment(shipment_id="S-ZZ", origin_country="ZZ", payer_country="XX", incoterm="00"),
+        shipment(shipment_id="S-FREE", value_usd="0", transport_mode="unknown-mode"),
+    ]
+    path, out = tmp_path / "in.csv", tmp_path / "scored.csv"
+    path.write_bytes(csv_bytes(rows))
+    outcome = divert_score(path, "--out", out)
+    assert outcome.code == 0, outcome.stderr
+    scored, rejects, summary = written(out)
+    assert rejects.empty and summary["rows_scored"] == len(rows)
+    assert summary["read_as_missing"] == {
+        "incoterm": 1, "origin_country": 1, "payer_country": 1, "transport_mode": 1
+    }  # fmt: skip
+    assert "column 'origin_country': 1 unknown code(s) read as missing" in outcome.stderr
+    assert scored.set_index("shipment_id").loc["S-ZZ", "origin_country"] == "ZZ", "kept as given"
 
 
 @pytest.mark.parametrize("case", ACCEPTED.values(), ids=ACCEPTED)

@@ -174,14 +174,15 @@ def test_a_file_with_only_required_columns_and_every_row_labelled_trains_and_sco
     """A real-format file: its own headers (mapped), no optional column, no watchlist, an
     outcome on every row."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    own = {name: f"Col {number}" for number, name in enumerate((*REQUIRED_NAMES, "diverted"))}
+    columns = (*REQUIRED_NAMES, "consignee_name", "diverted")
+    own = {name: f"Col {number}" for number, name in enumerate(columns)}
     column_map = ColumnMap(renames={header: name for name, header in own.items()})
     history = pd.read_csv(trained.history, dtype="str")
     truth = pd.read_csv(trained.truth, dtype="str")[["shipment_id", "truth_diverted"]]
-    history = history[list(REQUIRED_NAMES)].merge(truth, on="shipment_id")
+    history = history[list(columns[:-1])].merge(truth, on="shipment_id")
     history = history.rename(columns={"truth_diverted": "diverted"}).rename(columns=own)
     history.to_csv(tmp_path / "history.csv", index=False)
-    later = pd.read_csv(trained.later, dtype="str")[list(REQUIRED_NAMES)].rename(columns=own)
+    later = pd.read_csv(trained.later, dtype="str")[list(columns[:-1])].rename(columns=own)
     later.to_csv(tmp_path / "later.csv", index=False)
     home = tmp_path / "home"
     config = TrainingConfig(
