@@ -74,12 +74,17 @@ EXPORTER_FEATURES = (
 )
 
 
+def history_groups(extras: ExtraColumns) -> dict[str, tuple[Feature, ...]]:
+    """Each entity kind's history features."""
+    own = {"consignee": CONSIGNEE_FEATURES, "exporter": EXPORTER_FEATURES}
+    return {
+        kind: (*entity_features(kind), *own.get(kind, ()))
+        for kind in entity_columns(extras.entity_keys)
+    }
+
+
 def history_feature_list(extras: ExtraColumns) -> tuple[Feature, ...]:
-    features: list[Feature] = []
-    for kind in entity_columns(extras.entity_keys):
-        features += entity_features(kind)
-        features += {"consignee": CONSIGNEE_FEATURES, "exporter": EXPORTER_FEATURES}.get(kind, ())
-    return tuple(features)
+    return tuple(feature for group in history_groups(extras).values() for feature in group)
 
 
 def _entity_columns(

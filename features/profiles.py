@@ -52,18 +52,19 @@ def profile_text(profile: str) -> str:
     return PROFILE_TEXT.get(profile, profile.removeprefix("extra_"))
 
 
-def profile_feature_list(extras: ExtraColumns) -> tuple[Feature, ...]:
-    features = []
+def profile_groups(extras: ExtraColumns) -> dict[str, tuple[Feature, ...]]:
+    """Each profile's two features: its smoothed found rate and its inspections."""
+    groups = {}
     for profile in profile_columns(extras):
         what = profile_text(profile)
-        features += [
+        groups[profile] = (
             number(
                 f"profile_{profile}_found_rate",
                 f"share of earlier inspections of the {what} that found a diversion (smoothed)",
             ),
             number(f"profile_{profile}_inspections", f"earlier inspections of the {what}"),
-        ]
-    return tuple(features)
+        )
+    return groups
 
 
 def outcome_days(shipments: pd.DataFrame) -> np.ndarray:

@@ -29,7 +29,7 @@ def gradient_boosting(classifier: str, features: tuple[Feature, ...], seed: int)
             min_samples_leaf=MIN_SAMPLES_LEAF,
             l2_regularization=L2_REGULARISATION,
             categorical_features=categorical or None,
-            early_stopping=False,
+            early_stopping=False,  # stopped on the late rows by TimeCalibratedClassifier
             random_state=seed,
         )
     if classifier == "lightgbm":

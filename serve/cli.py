@@ -142,17 +142,42 @@ def train(
     model_name: Annotated[str, typer.Option(help="Registered model name.")] = "diversion-detector",
     experiment: Annotated[str, typer.Option(help="MLflow experiment.")] = "diversion-detector",
     promote: Annotated[
-        bool, typer.Option("--promote", help="Make it champion if at least as good.")
+        bool,
+        typer.Option(
+            "--promote", help="Make it champion if at least as good as the champion and the rules."
+        ),
     ] = False,
+    force_promote: Annotated[
+        bool,
+        typer.Option(
+            "--force-promote",
+            help="With --promote: promote even if it loses to the red-flag rules.",
+        ),
+    ] = False,
+    label_treatment: Annotated[
+        str,
+        typer.Option(
+            help="How unlabelled rows enter training: auto (chosen from the data), inspected "
+            "(inspected rows, weighted), unlabelled_negative."
+        ),
+    ] = "auto",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Retrain on labelled history: time split, fit, evaluate, log to MLflow, register."""
     from serve.settings import Settings
     from serve.training_report import render_training
+    from training.labels import TREATMENTS
     from training.run import TrainingConfig, run_training
+    from training.steps import Steps
 
     if cutoff and valid_months:
         raise typer.BadParameter("give --cutoff or --valid-months, not both")
+    if label_treatment not in TREATMENTS:
+        raise typer.BadParameter(
+            f"--label-treatment must be one of {', '.join(TREATMENTS)}, not {label_treatment!r}"
+        )
+    if force_promote and not promote:
+        raise typer.BadParameter("--force-promote only applies with --promote")
     from models.tracking import open_store
 
     config = TrainingConfig(
@@ -165,10 +190,14 @@ def train(
         model_name=model_name,
         experiment=experiment,
         promote=promote,
+        force_promote=force_promote,
+        treatment=label_treatment,
         seed=seed,
     )
     store = open_store(Settings.from_environment().home)
-    typer.echo(render_training(run_training(config, store), config, store))
+    typer.echo("training steps:", err=True)
+    steps = Steps(lambda line: typer.echo(line, err=True), live=sys.stderr.isatty())
+    typer.echo(render_training(run_training(config, store, steps), config, store))
 
 
 @app.command()

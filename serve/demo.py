@@ -21,6 +21,7 @@ from serve.training_report import render_training
 from training.run import TrainingConfig, run_training
 from training.simulator import SimulationConfig
 from training.simulator.files import write_simulation
+from training.steps import Steps
 
 DEMO_ROWS = 60_000
 DEMO_SEED = 7
@@ -64,7 +65,8 @@ def run_demo(settings: Settings, *, echo: Callable[[str], None]) -> None:
         seed=DEMO_SEED,
     )
     echo("2. training (time split, rules baseline, MLflow run, registry)")
-    echo(render_training(run_training(config, store), config, store))
+    steps = Steps(lambda line: echo(f" {line}"))
+    echo(render_training(run_training(config, store, steps), config, store))
 
     echo("3. scoring the later period with the champion")
     scored = folder / "later_scored.csv"

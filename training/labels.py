@@ -1,7 +1,10 @@
 """How uninspected (unlabelled) shipments enter training: two treatments, compared in docs.
 
-When every training row is labelled (an audit file) neither applies: all rows are fitted
-unweighted, whatever the treatment asked for.
+``auto`` (the default) chooses from the data: when every training row is labelled (an audit
+file) there is nothing to correct for and all rows are fitted unweighted (``supervised``);
+otherwise ``inspected``. Either treatment can be asked for (``divert train
+--label-treatment``); asked for on a file where every row is labelled, it is ``supervised``
+too. The run logs the treatment used.
 
 - ``inspected``: learn from inspected shipments only, each weighted by the inverse of its
   estimated chance of inspection, so that the red-flag-biased sample of inspections stands for
@@ -23,9 +26,15 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from features.errors import DivertError
 from features.schema import LABEL_COLUMN
 
-TREATMENTS = ("inspected", "unlabelled_negative")
-DEFAULT_TREATMENT = "inspected"
-"""Chosen by the comparison in docs/training.md: same ranking quality, far better Brier."""
+TREATMENTS = ("auto", "inspected", "unlabelled_negative")
+DEFAULT_TREATMENT = "auto"
+PARTLY_LABELLED_DEFAULT = "inspected"
+"""``auto``'s choice when some rows are unlabelled, by the comparison in docs/training.md: same
+ranking quality as ``unlabelled_negative``, far better Brier."""
+SUPERVISED = "supervised"
+MIN_OUTCOMES = 5
+"""Each outcome needs this many rows in the fitted part and in the late (stopping and
+calibration) part of the training rows."""
 MIN_PROPENSITY = 0.02
 """Inverse-propensity weights are capped at 1 / MIN_PROPENSITY."""
 PROPENSITY_ITERATIONS = 100
@@ -38,12 +47,16 @@ class TrainingLabels:
     rows: np.ndarray
     target: np.ndarray
     weight: np.ndarray | None
+    treatment: str
+    """The treatment used: ``supervised``, ``inspected`` or ``unlabelled_negative``."""
 
 
 def training_labels(
     shipments: pd.DataFrame, features: pd.DataFrame, treatment: str, seed: int
 ) -> TrainingLabels:
     """Targets and weights for ``shipments`` (in date order) under ``treatment``."""
+    if treatment not in TREATMENTS:
+        raise ValueError(f"unknown label treatment {treatment!r}; expected one of {TREATMENTS}")
     labels = shipments[LABEL_COLUMN].to_numpy(dtype="float64")
     inspected = ~np.isnan(labels)
     found = int((labels == 1).sum())
@@ -55,16 +68,34 @@ def training_labels(
         )
     if inspected.all():
         # every row labelled (an audit file): nothing to correct for, plain supervised learning
-        return TrainingLabels(inspected, (labels == 1).astype(int), None)
+        return TrainingLabels(inspected, (labels == 1).astype(int), None, SUPERVISED)
     if treatment == "unlabelled_negative":
-        return TrainingLabels(np.ones(len(labels), bool), (labels == 1).astype(int), None)
-    if treatment == "inspected":
-        propensity = HistGradientBoostingClassifier(
-            max_iter=PROPENSITY_ITERATIONS, early_stopping=False, random_state=seed
-        ).fit(features, inspected.astype(int))
-        chance = propensity.predict_proba(features[inspected])[:, 1]
-        weight = 1.0 / np.clip(chance, MIN_PROPENSITY, 1.0)
-        return TrainingLabels(
-            inspected, (labels[inspected] == 1).astype(int), weight / weight.mean()
-        )
-    raise ValueError(f"unknown label treatment {treatment!r}; expected one of {TREATMENTS}")
+        every = np.ones(len(labels), bool)
+        return TrainingLabels(every, (labels == 1).astype(int), None, treatment)
+    propensity = HistGradientBoostingClassifier(
+        max_iter=PROPENSITY_ITERATIONS, early_stopping=False, random_state=seed
+    ).fit(features, inspected.astype(int))
+    chance = propensity.predict_proba(features[inspected])[:, 1]
+    weight = 1.0 / np.clip(chance, MIN_PROPENSITY, 1.0)
+    target = (labels[inspected] == 1).astype(int)
+    return TrainingLabels(inspected, target, weight / weight.mean(), PARTLY_LABELLED_DEFAULT)
+
+
+def check_outcomes_split(target: np.ndarray, late_share: float) -> None:
+    """``DivertError`` with the counts unless both outcomes have ``MIN_OUTCOMES`` rows in the
+    fitted part and in the late part of the (time-ordered) training targets."""
+    split = round(len(target) * (1 - late_share))
+    parts = {"fitted (earlier)": target[:split], "stopping and calibration (later)": target[split:]}
+    counts = {
+        name: (int((part == 1).sum()), int((part == 0).sum())) for name, part in parts.items()
+    }
+    if all(min(found, clean) >= MIN_OUTCOMES for found, clean in counts.values()):
+        return
+    listing = "; ".join(
+        f"{name} part: {found:,} found diverted, {clean:,} not"
+        for name, (found, clean) in counts.items()
+    )
+    raise DivertError(
+        f"too few outcomes to split the training rows in time ({listing}); each part needs at "
+        f"least {MIN_OUTCOMES} of each: give a longer history or an earlier --cutoff"
+    )

@@ -23,11 +23,21 @@ class PromotionDecision:
     champion_value: float | None
 
 
-def promote(store: Store, name: str, version: str, holdout, run_metrics) -> PromotionDecision:
-    """Move ``champion`` to ``version`` when its precision at the budget of record on this
-    run's holdout is at least the current champion's on the same rows; else say why not."""
+def promote(
+    store: Store, name: str, version: str, holdout, run_metrics, force: bool = False
+) -> PromotionDecision:
+    """Move ``champion`` to ``version`` when, on this run's holdout, its metric of record is at
+    least the red-flag rules' (unless ``force``) and at least the current champion's on the
+    same rows; else say why not."""
     challenger = run_metrics[METRIC_OF_RECORD]
+    rules = run_metrics[f"rules_{METRIC_OF_RECORD}"]
     current = alias_version(store, name, CHAMPION)
+    if challenger < rules and not force:
+        return PromotionDecision(
+            False, f"not promoted: {METRIC_OF_RECORD} {challenger:.3f} < the red-flag rules' "
+            f"{rules:.3f} on the same holdout (an analyst's checklist does better); promote it "
+            "anyway with --force-promote", current, challenger, None,
+        )  # fmt: skip
     if current is None:
         set_alias(store, name, CHAMPION, version)
         return PromotionDecision(

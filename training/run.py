@@ -11,11 +11,11 @@ from pathlib import Path
 import mlflow
 import numpy as np
 import pandas as pd
-from sklearn.inspection import permutation_importance
 
 from features.build import FeatureContext, compute_features
 from features.column_map import ColumnMap
 from features.docs import markdown_table
+from features.extras import ExtraColumns
 from features.pit import day_numbers
 from features.reference import Reference
 from features.registry import feature_list
@@ -24,6 +24,7 @@ from features.screening import WatchlistIndex
 from features.state import HistoryState
 from features.watchlist import read_watchlist
 from models.bundle import ModelBundle
+from models.calibration import DEFAULT_CALIBRATION_SHARE
 from models.contract import FeatureContract, used_features
 from models.pipeline import DEFAULT_CLASSIFIER, build_pipeline
 from models.pyfunc import BUNDLE_ARTIFACT, DiversionModel, signature
@@ -50,13 +51,13 @@ from training.evaluation import (
     slice_columns,
     slice_metrics,
 )
-from training.labels import DEFAULT_TREATMENT, training_labels
+from training.importance import group_count, group_importance
+from training.labels import DEFAULT_TREATMENT, check_outcomes_split, training_labels
 from training.promotion import PromotionDecision, promote
+from training.steps import Steps
 
 HISTORY_WINDOW_DAYS = 365
 """The longest history window: a frozen state keeps day-level detail this far back."""
-IMPORTANCE_ROWS = 50_000
-IMPORTANCE_REPEATS = 3
 INPUT_EXAMPLE_ROWS = 3
 METRIC_OF_RECORD = metric_of_record()
 
@@ -72,6 +73,8 @@ class TrainingConfig:
     model_name: str = DEFAULT_MODEL_NAME
     experiment: str = DEFAULT_EXPERIMENT
     promote: bool = False
+    force_promote: bool = False
+    """Promote even if the model loses to the red-flag rules (still not past a better champion)."""
     treatment: str = DEFAULT_TREATMENT
     classifier: str = DEFAULT_CLASSIFIER
     seed: int = 0
@@ -131,31 +134,32 @@ def _holdout(data: TrainingData, rows: pd.Index, features: pd.DataFrame, referen
     )
 
 
-def _importance(bundle: ModelBundle, holdout: Holdout, seed: int) -> pd.Series:
-    rng = np.random.default_rng(seed)
-    take = min(IMPORTANCE_ROWS, len(holdout.labels))
-    rows = np.sort(rng.choice(len(holdout.labels), size=take, replace=False))
+def _importance(bundle: ModelBundle, holdout: Holdout, seed: int, steps: Steps) -> pd.Series:
     used = holdout.features[list(bundle.contract.features)]
-    result = permutation_importance(
-        bundle.pipeline,
-        used.iloc[rows],
-        holdout.labels[rows],
-        scoring="average_precision",
-        n_repeats=IMPORTANCE_REPEATS,
-        random_state=seed,
-    )
-    return pd.Series(result.importances_mean, index=used.columns)
+    extras = bundle.contract.extras
+    with steps.step("importance", group_count(used, extras)) as advance:
+        return group_importance(
+            bundle.predict_in_order, used, holdout.labels, extras, seed, on_group=advance
+        )
 
 
-def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureContext):
+def fit_bundle(
+    config: TrainingConfig,
+    data: TrainingData,
+    context: FeatureContext,
+    steps: Steps | None = None,
+):
     """Fit the pipeline and the rules on the rows before the cutoff; return them with the
     split and the holdout (whose labels are hidden from its features, as at scoring time)."""
+    steps = steps or Steps()
     split = split_by_time(data.shipments, cutoff=config.cutoff, valid_months=config.valid_months)
     train = data.shipments.loc[split.train]
     extras = config.column_map.extra_columns.fitted(train)
-    train_features, state = compute_features(train, HistoryState.empty(extras), context)
-    later = data.shipments.loc[split.holdout].assign(**{LABEL_COLUMN: np.nan})
-    holdout_features, _ = compute_features(later, state, context)
+    with steps.step("features"):
+        train_features, state = compute_features(train, HistoryState.empty(extras), context)
+        later = data.shipments.loc[split.holdout].assign(**{LABEL_COLUMN: np.nan})
+        holdout_features, _ = compute_features(later, state, context)
+        _, full_state = compute_features(data.shipments, HistoryState.empty(extras), context)
     if config.unseen_countries:
         seen = ~(
             train["consignee_country"].isin(config.unseen_countries)
@@ -164,14 +168,15 @@ def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureConte
         train, train_features = train[seen], train_features[seen.to_numpy()]
     used = used_features(train_features)
     labels = training_labels(train, train_features[list(used)], config.treatment, config.seed)
+    check_outcomes_split(labels.target, DEFAULT_CALIBRATION_SHARE)
     features = tuple(feature for feature in feature_list(extras) if feature.name in used)
     pipeline = build_pipeline(features, classifier=config.classifier, seed=config.seed)
     fit_rows = train_features[labels.rows]
-    pipeline.fit(fit_rows, labels.target, classifier__sample_weight=labels.weight)
-    rules = RedFlagRules().fit(fit_rows, labels.target, labels.weight)
+    with steps.step("fit"):
+        pipeline.fit(fit_rows, labels.target, classifier__sample_weight=labels.weight)
+        rules = RedFlagRules().fit(fit_rows, labels.target, labels.weight)
     holdout = _holdout(data, split.holdout, holdout_features, context.reference)
     scores = pipeline.predict_proba(holdout.features)[:, 1]
-    _, full_state = compute_features(data.shipments, HistoryState.empty(extras), context)
     last_day = int(day_numbers(data.shipments["ship_date"]).max())
     bundle = ModelBundle(
         pipeline=pipeline,
@@ -183,7 +188,7 @@ def fit_bundle(config: TrainingConfig, data: TrainingData, context: FeatureConte
         metadata={
             "cutoff": str(split.cutoff),
             "classifier": config.classifier,
-            "treatment": config.treatment,
+            "treatment": labels.treatment,
         },
     )
     return bundle, split, holdout
@@ -204,14 +209,22 @@ def evaluate(bundle: ModelBundle, holdout: Holdout):
     return scores, rule_scores, combined, slices
 
 
-def run_training(config: TrainingConfig, store: Store) -> TrainingResult:
-    """The whole run; logs everything to MLflow and registers the model as ``challenger``."""
+def run_training(
+    config: TrainingConfig, store: Store, steps: Steps | None = None
+) -> TrainingResult:
+    """The whole run; logs everything to MLflow and registers the model as ``challenger``.
+    ``steps`` reports each step as it ends."""
+    steps = steps or Steps()
     reference = Reference.load()
-    watchlist = WatchlistIndex().fit(read_watchlist(config.watchlist)) if config.watchlist else None
-    context = FeatureContext(reference, watchlist)
-    data = load_training_data(config.data, config.column_map, config.truth)
-    bundle, split, holdout = fit_bundle(config, data, context)
-    scores, rule_scores, run_metrics, slices = evaluate(bundle, holdout)
+    with steps.step("validate"):
+        watchlist = (
+            WatchlistIndex().fit(read_watchlist(config.watchlist)) if config.watchlist else None
+        )
+        context = FeatureContext(reference, watchlist)
+        data = load_training_data(config.data, config.column_map, config.truth)
+    bundle, split, holdout = fit_bundle(config, data, context, steps)
+    with steps.step("evaluate"):
+        scores, rule_scores, run_metrics, slices = evaluate(bundle, holdout)
     with (
         tempfile.TemporaryDirectory() as folder,
         mlflow.start_run(experiment_id=experiment_id(store, config.experiment)) as run,
@@ -227,7 +240,9 @@ def run_training(config: TrainingConfig, store: Store) -> TrainingResult:
                 "train_rows": len(split.train),
                 "holdout_rows": len(split.holdout),
                 "evaluated_on": holdout.evaluated_on,
-                "label_treatment": config.treatment,
+                "label_treatment": bundle.metadata["treatment"],
+                "label_treatment_asked": config.treatment,
+                "trees": bundle.pipeline[-1].n_trees_,
                 "classifier": config.classifier,
                 "seed": config.seed,
                 "schema_version": SCHEMA_VERSION,
@@ -239,12 +254,17 @@ def run_training(config: TrainingConfig, store: Store) -> TrainingResult:
             }
         )
         mlflow.log_metrics(run_metrics)
-        _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, config.seed)
-        version = _log_model(work, bundle, data, config, run.info.run_id)
-        set_alias(store, config.model_name, CHALLENGER, version)
+        importance = _importance(bundle, holdout, config.seed, steps)
+        with steps.step("log"):
+            _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, importance)
+            version = _log_model(work, bundle, data, config, run.info.run_id)
+            set_alias(store, config.model_name, CHALLENGER, version)
+        mlflow.log_metrics({f"seconds_{name}": value for name, value in steps.seconds.items()})
         decision = None
         if config.promote:
-            decision = promote(store, config.model_name, version, holdout, run_metrics)
+            decision = promote(
+                store, config.model_name, version, holdout, run_metrics, config.force_promote
+            )
             mlflow.set_tag("promotion", decision.message)
     return TrainingResult(
         run_id=run.info.run_id,
@@ -256,7 +276,7 @@ def run_training(config: TrainingConfig, store: Store) -> TrainingResult:
     )
 
 
-def _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, seed) -> None:
+def _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, importance) -> None:
     labels = holdout.labels
     predictions = pd.DataFrame(
         {
@@ -271,7 +291,6 @@ def _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, seed) -> 
     slices.to_csv(work / "slice_metrics.csv", index=False)
     used = [f for f in feature_list(bundle.contract.extras) if f.name in bundle.contract.features]
     (work / "features.md").write_text(markdown_table(tuple(used)))
-    importance = _importance(bundle, holdout, seed)
     importance.sort_values(ascending=False).to_csv(work / "feature_importance.csv")
     plots.pr_curves(labels, scores, rule_scores, work / "pr_curves.png")
     plots.calibration(labels, scores, work / "calibration.png")
@@ -288,7 +307,7 @@ def _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, seed) -> 
 def _log_model(work: Path, bundle: ModelBundle, data: TrainingData, config, run_id) -> str:
     bundle_path = bundle.save(work)
     example = data.shipments.head(INPUT_EXAMPLE_ROWS).drop(columns=[LABEL_COLUMN])
-    example = _as_file_rows(example, bundle.contract.input_columns)
+    example = _as_file_rows(example, bundle.contract.extras)
     info = mlflow.pyfunc.log_model(
         name="model",
         python_model=DiversionModel(),
@@ -302,9 +321,10 @@ def _log_model(work: Path, bundle: ModelBundle, data: TrainingData, config, run_
     return str(version.version)
 
 
-def _as_file_rows(shipments: pd.DataFrame, input_columns: tuple[str, ...]) -> pd.DataFrame:
+def _as_file_rows(shipments: pd.DataFrame, extras: ExtraColumns) -> pd.DataFrame:
     """Validated rows back in file form (dates as ISO text), typed as the signature wants."""
-    dtypes = pandas_dtypes() | dict.fromkeys(input_columns, "str")
+    dtypes = pandas_dtypes() | dict.fromkeys(extras.text, "str")
+    dtypes |= dict.fromkeys(extras.numeric, "float64")
     rows = shipments[[name for name in shipments.columns if name in dtypes]].copy()
     for name in ("ship_date", "consignee_registered_on"):
         rows[name] = rows[name].dt.strftime("%Y-%m-%d")

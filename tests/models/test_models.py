@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
 from features.registry import feature_list
@@ -58,9 +59,31 @@ def test_time_calibration_fits_on_early_rows_and_calibrates_on_late_ones():
     y = (x[:, 0] + rng.normal(0, 0.5, 2000) > 1).astype(int)
     model = TimeCalibratedClassifier(LogisticRegression(), calibration_share=0.25).fit(x, y)
     assert model.estimator_.n_features_in_ == 3
-    assert model.calibrated_.calibrated_classifiers_[0].estimator.estimator is model.estimator_
+    assert len(model.isotonic_.X_thresholds_) > 2, "calibrated on the late rows"
     again = TimeCalibratedClassifier(LogisticRegression(), calibration_share=0.25).fit(x, y)
     np.testing.assert_array_equal(model.predict_proba(x), again.predict_proba(x))
+
+
+def test_calibrated_scores_keep_the_classifiers_order_without_ties():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(3000, 2))
+    y = (x[:, 0] + rng.normal(0, 1, 3000) > 1.5).astype(int)
+    model = TimeCalibratedClassifier(LogisticRegression()).fit(x, y)
+    raw = model.estimator_.predict_proba(x)[:, 1]
+    calibrated = model.predict_proba(x)[:, 1]
+    order = np.argsort(raw)
+    assert np.all(np.diff(calibrated[order]) > 0), "strictly increasing in the raw score"
+    assert np.unique(calibrated).size == np.unique(raw).size
+    assert np.abs(calibrated - model.isotonic_.predict(raw)).max() <= 1e-3
+
+
+def test_gradient_boosting_stops_on_the_late_rows_when_they_stop_improving():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4000, 3))
+    y = (x[:, 0] + rng.normal(0, 1, 4000) > 1).astype(int)
+    boosting = HistGradientBoostingClassifier(max_iter=400, learning_rate=0.3, random_state=0)
+    model = TimeCalibratedClassifier(boosting).fit(x, y)
+    assert 0 < model.n_trees_ < 400
 
 
 def test_reasons_name_the_flags_with_row_details_strongest_first():

@@ -92,7 +92,8 @@ def test_promotion_is_refused_when_the_challenger_is_worse_on_the_same_holdout(t
     version = trained.result.version
     bundle = load_registered_bundle(f"models:/{name}/{version}")
     holdout = _holdout_of(trained, bundle)
-    decision = promote(store_copy, name, "999", holdout, {"precision_at_1pct": -1.0})
+    worse = {"precision_at_1pct": -1.0, "rules_precision_at_1pct": -2.0}
+    decision = promote(store_copy, name, "999", holdout, worse)
     assert not decision.promoted
     assert "not promoted" in decision.message and f"champion stays {version}" in decision.message
     assert alias_version(store_copy, name, CHAMPION) == version
@@ -103,9 +104,23 @@ def test_promotion_happens_when_the_challenger_is_at_least_as_good(trained, stor
     bundle = load_registered_bundle(f"models:/{name}/{trained.result.version}")
     holdout = _holdout_of(trained, bundle)
     store_copy.client.create_model_version(name, "runs:/unused/model")
-    decision = promote(store_copy, name, "2", holdout, {"precision_at_1pct": 1.0})
+    metrics = {"precision_at_1pct": 1.0, "rules_precision_at_1pct": 0.5}
+    decision = promote(store_copy, name, "2", holdout, metrics)
     assert decision.promoted
     assert alias_version(store_copy, name, CHAMPION) == "2"
+
+
+def test_promotion_refuses_a_model_that_loses_to_the_rules_unless_forced(trained, store_copy):
+    losing = {"precision_at_1pct": 0.2, "rules_precision_at_1pct": 0.4}
+    store_copy.client.create_registered_model("other")
+    store_copy.client.create_model_version("other", "runs:/unused/model")
+    refused = promote(store_copy, "other", "1", None, losing)
+    assert not refused.promoted
+    assert "0.200 < the red-flag rules' 0.400" in refused.message
+    assert "--force-promote" in refused.message
+    assert alias_version(store_copy, "other", CHAMPION) is None
+    forced = promote(store_copy, "other", "1", None, losing, force=True)
+    assert forced.promoted and alias_version(store_copy, "other", CHAMPION) == "1"
 
 
 def test_a_model_with_another_feature_contract_refuses_to_load(trained, tmp_path):
@@ -186,13 +201,17 @@ def test_a_file_with_only_required_columns_and_every_row_labelled_trains_and_sco
     later.to_csv(tmp_path / "later.csv", index=False)
     home = tmp_path / "home"
     config = TrainingConfig(
-        data=tmp_path / "history.csv", column_map=column_map, promote=True, seed=1
+        data=tmp_path / "history.csv",
+        column_map=column_map,
+        promote=True,
+        force_promote=True,
+        seed=1,
     )
     run_training(config, open_store(home))
     bundle = load_registered_bundle(f"models:/{config.model_name}@{CHAMPION}")
     used = set(bundle.contract.features)
     assert "screen_consignee_name_score" not in used and "hs_chpl_tier_rank" in used
-    assert bundle.metadata["treatment"] == config.treatment
+    assert bundle.metadata["treatment"] == "supervised", "every row is labelled"
     monkeypatch.setenv("DIVERT_HOME", str(home))
     request = ScoreRequest(
         str(tmp_path / "later.csv"), str(tmp_path / "scored.csv"), column_map=column_map
