@@ -19,12 +19,11 @@ from features.screening import WatchlistIndex
 from features.state import HistoryState
 from models.contract import FeatureContract
 from models.reasons import cleaned, firing_flags, reasons, record_reasons
-from models.rules import RED_FLAGS, RedFlagRules
+from models.rules import Checklist, RedFlagRules, model_checklist
 
 EXPLAIN_FROM = 0.5
 """Rows scoring at least half the alert threshold get reasons ordered by model contribution
 (a per-row rule, so results do not depend on how rows are batched)."""
-POINTS = {flag.code: flag.points for flag in RED_FLAGS}
 BUNDLE_FILE = "bundle.joblib"
 PARALLEL_PREDICT_ROWS = 20_000
 """Below this many rows one OpenMP thread predicts faster: the gradient-boosting predictor
@@ -54,6 +53,11 @@ class ModelBundle:
     threshold: float
     """Alert threshold chosen at training time (the score at the budget of record)."""
     metadata: dict = field(default_factory=dict)
+
+    @property
+    def checklist(self) -> Checklist:
+        """The flags this model's reasons are drawn from."""
+        return model_checklist(self.contract.extras.categorical)
 
     def context(self, workers: int = 2) -> FeatureContext:
         return FeatureContext(Reference.load(), self.watchlist, workers=workers)
@@ -90,7 +94,9 @@ class ModelBundle:
             {
                 "diversion_score": scores,
                 "alert": alert,
-                "reasons": reasons(shipments, features, scores, self.predict, explain),
+                "reasons": reasons(
+                    shipments, features, scores, self.predict, explain, self.checklist
+                ),
             },
             index=shipments.index,
         )
@@ -108,10 +114,13 @@ class ModelBundle:
         the same for one row as for a few dozen."""
         if not features:
             return []
+        checklist = self.checklist
         values = [dict(zip(names, row, strict=True)) for row in features]
-        firing = [firing_flags(row) for row in values]
+        firing = [firing_flags(row, checklist) for row in values]
         copies = [
-            cleaned(row, code) for row, codes in zip(values, firing, strict=True) for code in codes
+            cleaned(row, code, checklist)
+            for row, codes in zip(values, firing, strict=True)
+            for code in codes
         ]
         frame = pd.DataFrame([*values, *copies], columns=names)[list(self.contract.features)]
         predictions = self.predict_in_order(frame)
@@ -122,8 +131,8 @@ class ModelBundle:
             if score >= threshold * EXPLAIN_FROM:
                 strengths = {code: score - clean_scores[code] for code in codes}
             else:
-                strengths = {code: float(POINTS[code]) for code in codes}
-            reasons = record_reasons(shipment, row, strengths)
+                strengths = {code: float(checklist.by_code[code].points) for code in codes}
+            reasons = record_reasons(shipment, row, strengths, checklist)
             results.append(ScoredRecord(float(score), bool(score >= threshold), reasons))
         return results
 

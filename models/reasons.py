@@ -15,7 +15,7 @@ from copy import copy
 import numpy as np
 import pandas as pd
 
-from models.rules import FLAGS_BY_CODE, RED_FLAGS, red_flag_hits
+from models.rules import CHECKLIST, Checklist
 
 MAX_REASONS = 3
 SEPARATOR = " | "
@@ -108,22 +108,18 @@ def _as_text(column: pd.Series) -> pd.Series:
     return column.astype("str").fillna("?")
 
 
-def _text(rows: _Columns, features: _Columns, code: str) -> pd.Series:
-    """The reason text of flag ``code`` for ``rows`` (as text) and their ``features``."""
-    return FLAGS_BY_CODE[code].text(rows, features, _ColumnText)
-
-
 def contributions(
     predict: Callable[[pd.DataFrame], np.ndarray],
     features: pd.DataFrame,
     hits: pd.DataFrame,
     scores: np.ndarray,
+    checklist: Checklist = CHECKLIST,
 ) -> np.ndarray:
     """Per row and flag: score minus the score with the flag's features made clean (NaN where
     the flag does not fire). All cleaned copies go through the model in one call."""
     result = np.full(hits.shape, np.nan)
     cleaned, targets = [], []
-    for column, flag in enumerate(RED_FLAGS):
+    for column, flag in enumerate(checklist.flags):
         firing = np.flatnonzero(hits[flag.code].to_numpy())
         if len(firing):
             cleaned.append(features.iloc[firing].assign(**flag.clean))
@@ -142,18 +138,19 @@ def reasons(
     scores: np.ndarray,
     predict: Callable[[pd.DataFrame], np.ndarray],
     explain: np.ndarray,
+    checklist: Checklist = CHECKLIST,
 ) -> pd.Series:
-    """Up to ``MAX_REASONS`` reasons per row; ``explain`` marks rows ordered by contribution."""
-    hits = red_flag_hits(features)
-    points = np.array([flag.points for flag in RED_FLAGS], dtype="float64")
-    strength = np.where(hits.to_numpy(), points, np.nan)
+    """Up to ``MAX_REASONS`` reasons per row from ``checklist``; ``explain`` marks rows ordered
+    by contribution (the others by checklist points)."""
+    hits = checklist.hits(features)
+    strength = np.where(hits.to_numpy(), checklist.points, np.nan)
     if explain.any():
         strength[explain] = contributions(
-            predict, features[explain], hits[explain], scores[explain]
+            predict, features[explain], hits[explain], scores[explain], checklist
         )
     # a CHPL reason already names the hub, so the hub flag would only repeat it
     chpl = hits["CHPL12"].to_numpy() | hits["CHPL34"].to_numpy()
-    strength[chpl, [flag.code for flag in RED_FLAGS].index("HUB")] = np.nan
+    strength[chpl, checklist.codes.index("HUB")] = np.nan
     ranked = np.argsort(-np.nan_to_num(strength, nan=-np.inf), axis=1, kind="stable")
     text, values = _Columns(shipments, _as_text), _Columns(features)
     parts = []
@@ -161,10 +158,10 @@ def reasons(
         flag_column = ranked[:, rank]
         valid = ~np.isnan(strength[np.arange(len(strength)), flag_column])
         part = np.full(len(strength), None, dtype=object)
-        for column, flag in enumerate(RED_FLAGS):
+        for column, flag in enumerate(checklist.flags):
             rows = valid & (flag_column == column)
             if rows.any():
-                reason = _text(text.of(rows), values.of(rows), flag.code)
+                reason = flag.text(text.of(rows), values.of(rows), _ColumnText)
                 part[rows] = (flag.code + ": " + reason).to_numpy(dtype=object)
         parts.append(pd.Series(part, index=shipments.index, dtype="str"))
     joined = parts[0].fillna("")
@@ -173,34 +170,36 @@ def reasons(
     return joined
 
 
-def firing_flags(values: Mapping[str, float]) -> list[str]:
-    """Codes of the red flags that fire on one shipment's feature values, in checklist order."""
-    return [flag.code for flag in RED_FLAGS if flag.fires_on(values)]
+def firing_flags(values: Mapping[str, float], checklist: Checklist = CHECKLIST) -> list[str]:
+    """Codes of the flags that fire on one shipment's feature values, in checklist order."""
+    return [flag.code for flag in checklist.flags if flag.fires_on(values)]
 
 
-def cleaned(values: Mapping[str, float], code: str) -> dict[str, float]:
+def cleaned(
+    values: Mapping[str, float], code: str, checklist: Checklist = CHECKLIST
+) -> dict[str, float]:
     """One shipment's feature values with flag ``code``'s features made clean."""
-    return {**values, **FLAGS_BY_CODE[code].clean}
+    return {**values, **checklist.by_code[code].clean}
 
 
 def record_reasons(
-    shipment: Mapping[str, object], values: Mapping[str, float], strengths: Mapping[str, float]
+    shipment: Mapping[str, object],
+    values: Mapping[str, float],
+    strengths: Mapping[str, float],
+    checklist: Checklist = CHECKLIST,
 ) -> list[str]:
     """``reasons`` for one shipment: ``strengths`` holds each firing flag's contribution
     (explained rows) or its points, and orders them as the batch path does."""
     if "CHPL12" in strengths or "CHPL34" in strengths:
         strengths = {code: value for code, value in strengths.items() if code != "HUB"}
     ordered = sorted(
-        (code for code in CHECKLIST_ORDER if code in strengths), key=lambda code: -strengths[code]
+        (code for code in checklist.codes if code in strengths), key=lambda code: -strengths[code]
     )
     text = {name: "?" if _missing(value) else str(value) for name, value in shipment.items()}
     return [
-        f"{code}: {FLAGS_BY_CODE[code].text(text, values, _ValueText)}"
+        f"{code}: {checklist.by_code[code].text(text, values, _ValueText)}"
         for code in ordered[:MAX_REASONS]
     ]
-
-
-CHECKLIST_ORDER = tuple(flag.code for flag in RED_FLAGS)
 
 
 def _missing(value: object) -> bool:

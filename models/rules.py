@@ -4,12 +4,17 @@ Every run trains and evaluates it beside the model on the same holdout, so each 
 much the learned model adds to the checklist an analyst would apply by hand. The flags are the
 BIS/FinCEN/EU/UK red flags computable from shipment records; the points are set by hand
 (below) and only their mapping to a probability is learned (isotonic, monotone).
+
+A model's reasons use the checklist and its risk-profile flags (``model_checklist``): codes
+inspected before that were often found diverted. They carry no points, so the baseline stays
+the hand checklist; they become reasons by their contribution to the model's score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -19,6 +24,11 @@ from sklearn.utils.validation import check_is_fitted
 
 PREMIUM_LOG_RATIO = np.log(1.25)
 """Unit value 25 % above the HS-6 norm: the low end of the premia reported by BOFIT."""
+RISKY_PROFILE_RATE = 0.1
+"""A profile flag fires when at least 1 in 10 earlier inspections (smoothed) found a diversion
+and ``RISKY_PROFILE_INSPECTIONS`` inspections back it; whether it is a reason for a score is
+its contribution to the score."""
+RISKY_PROFILE_INSPECTIONS = 5
 LISTED_NAME_SCORE = 88.0
 MASS_ADDRESS_CONSIGNEES = 3
 
@@ -154,6 +164,23 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         ),
     ),
     RedFlag(
+        "KGPREMIUM", 2, (("hs_kg_value_log_ratio", ">=", PREMIUM_LOG_RATIO),),
+        "value per kg 25 % or more above the norm",
+        {"hs_kg_value_log_ratio": 0, "hs_kg_value_zscore": 0},
+        lambda s, f, t: (
+            "value per kg " + t.rounded((np.exp(f["hs_kg_value_log_ratio"]) - 1) * 100)
+            + " % above the HS-6 norm"
+        ),
+    ),
+    RedFlag(
+        "NOCHARGE", 1, (("value_no_charge", "==", 1),),
+        "declared value 0 (no charge)",
+        {"value_no_charge": 0},
+        lambda s, f, t: t.constant(
+            "declared value 0 (no charge: sample or replacement?)", f["value_no_charge"]
+        ),
+    ),
+    RedFlag(
         "LISTED", 4, (("screen_consignee_name_score", ">=", LISTED_NAME_SCORE),),
         "consignee name matches a listed party",
         {"screen_consignee_name_score": 0},
@@ -197,21 +224,81 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         ),
     ),
 )  # fmt: skip
-FLAGS_BY_CODE = {flag.code: flag for flag in RED_FLAGS}
+
+
+def profile_flag(code: str, profile: str, what: Callable) -> RedFlag:
+    """A flag on one risk profile (``features.profiles``): ``what(s, t)`` names the code."""
+    rate, inspections = f"profile_{profile}_found_rate", f"profile_{profile}_inspections"
+    return RedFlag(
+        code, 0,
+        ((rate, ">=", RISKY_PROFILE_RATE), (inspections, ">=", RISKY_PROFILE_INSPECTIONS)),
+        f"earlier inspections of the {profile} profile often found a diversion",
+        {rate: np.nan, inspections: 0},
+        lambda s, f, t: (
+            what(s, t) + " found diverted in " + t.rounded(f[rate] * 100) + " % of "
+            + t.count(f[inspections]) + " earlier inspections"
+        ),
+    )  # fmt: skip
+
+
+PROFILE_FLAGS = (
+    profile_flag("RISKYHS", "hs6", lambda s, t: "HS " + s["hs_code"]),
+    profile_flag(
+        "RISKYORIGIN", "hs6_origin",
+        lambda s, t: "HS " + s["hs_code"] + " of " + s["origin_country"] + " origin",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The flags a model's reasons are drawn from, in checklist order."""
+
+    flags: tuple[RedFlag, ...]
+    by_code: dict[str, RedFlag] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_code", {flag.code: flag for flag in self.flags})
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.by_code)
+
+    @property
+    def points(self) -> np.ndarray:
+        return np.array([flag.points for flag in self.flags], dtype="float64")
+
+    def hits(self, features: pd.DataFrame) -> pd.DataFrame:
+        """One boolean column per flag (NaN features never fire)."""
+        return pd.DataFrame(
+            {flag.code: flag.fires(features) for flag in self.flags}, index=features.index
+        )
+
+
+CHECKLIST = Checklist(RED_FLAGS)
+"""The hand checklist: the red-flag rules baseline."""
+
+
+@cache
+def model_checklist(categorical_extras: tuple[str, ...] = ()) -> Checklist:
+    """The checklist with the risk-profile flags of a model with these categorical extras."""
+    extras = tuple(
+        profile_flag(
+            f"PROFILE {name}", f"extra_{name}", lambda s, t, name=name: name + " " + s[name]
+        )
+        for name in categorical_extras
+    )
+    return Checklist((*RED_FLAGS, *PROFILE_FLAGS, *extras))
 
 
 def red_flag_hits(features: pd.DataFrame) -> pd.DataFrame:
-    """One boolean column per red flag (NaN features never fire)."""
-    return pd.DataFrame(
-        {flag.code: flag.fires(features) for flag in RED_FLAGS},
-        index=features.index,
-    )
+    """One boolean column per red flag of the hand checklist (NaN features never fire)."""
+    return CHECKLIST.hits(features)
 
 
 def red_flag_points(features: pd.DataFrame) -> np.ndarray:
     """The checklist score: the sum of the points of the flags that fire."""
-    points = np.array([flag.points for flag in RED_FLAGS], dtype="float64")
-    return red_flag_hits(features).to_numpy(dtype="float64") @ points
+    return red_flag_hits(features).to_numpy(dtype="float64") @ CHECKLIST.points
 
 
 class RedFlagRules(ClassifierMixin, BaseEstimator):

@@ -9,7 +9,13 @@ from sklearn.linear_model import LogisticRegression
 from features.registry import feature_list
 from models.calibration import TimeCalibratedClassifier
 from models.reasons import reasons
-from models.rules import RED_FLAGS, RedFlagRules, red_flag_hits, red_flag_points
+from models.rules import (
+    RED_FLAGS,
+    RedFlagRules,
+    model_checklist,
+    red_flag_hits,
+    red_flag_points,
+)
 
 
 def clean_features(rows: int = 4) -> pd.DataFrame:
@@ -107,3 +113,27 @@ def test_reasons_name_the_flags_with_row_details_strongest_first():
         "TRANSIT: declared transit through PL;BY;RU",
     ]
     assert text[1] == ""
+
+
+def test_risk_profiles_give_reasons_in_the_words_analysts_check():
+    checklist = model_checklist(("Office ID",))
+    features = clean_features(1).assign(
+        profile_hs6_found_rate=0.31,
+        profile_hs6_inspections=212.0,
+        **{"profile_extra_Office ID_found_rate": 0.5, "profile_extra_Office ID_inspections": 40.0},
+    )
+    shipments = pd.DataFrame({"hs_code": ["854231"], "Office ID": ["OFF-7"]})
+    text = reasons(
+        shipments, features, np.array([0.1]), lambda f: np.zeros(len(f)), np.array([False]),
+        checklist,
+    )  # fmt: skip
+    assert text.iloc[0] == (
+        "RISKYHS: HS 854231 found diverted in 31 % of 212 earlier inspections | "
+        "PROFILE Office ID: Office ID OFF-7 found diverted in 50 % of 40 earlier inspections"
+    )
+    assert not model_checklist().hits(features.assign(profile_hs6_inspections=2.0)).any(axis=None)
+
+
+def test_profile_flags_carry_no_checklist_points():
+    """The red-flag rules baseline stays the hand checklist."""
+    assert all(flag.points == 0 for flag in model_checklist(("office",)).flags[len(RED_FLAGS) :])
