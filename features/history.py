@@ -100,7 +100,7 @@ def entity_values(kind: str, lookup, counterparties, days, overall):
     """The entity's history features from its lookups: ``PriorLookup`` over a batch (arrays)
     or ``features.record.RecordLookup`` for one shipment (scalars), so both paths share the
     arithmetic. ``counterparties`` counts ``new`` pairs; ``overall`` is the overall rate
-    found diverted (``features.profiles.overall_rate``)."""
+    found diverted (``features.profiles.overall_rates``)."""
     year = lookup.total("shipments", YEAR_WINDOW)
     recent_value = lookup.total("value_cents", RECENT_WINDOW) / CENTS
     older_value = lookup.total_between("value_cents", RECENT_WINDOW, YEAR_WINDOW) / CENTS

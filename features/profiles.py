@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from features.extras import ExtraColumns
-from features.pit import EventTable, day_numbers
+from features.pit import DAY_OFFSET, EventTable, day_numbers
 from features.registry import Feature, number
 
 PRIOR_INSPECTIONS = 20.0
@@ -114,11 +114,15 @@ def smoothed_rate(found, inspected, overall):
         return (found + PRIOR_INSPECTIONS * overall) / (inspected + PRIOR_INSPECTIONS)
 
 
-def overall_rate(lookup):
-    """The overall share found diverted among earlier inspections; NaN before the first."""
-    inspected = lookup.total("labelled")
+def overall_rates(table: EventTable, days: np.ndarray) -> np.ndarray:
+    """The overall share found diverted among inspections known before each day (NaN before
+    the first), from the ``OVERALL`` table: its one key has code 0, so a day's position is
+    found without a per-row key lookup."""
+    days = np.asarray(days, dtype=np.int64)
+    before = np.searchsorted(table.packed, days + DAY_OFFSET, side="left")
+    inspected = table.cumulative("labelled")[before]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(inspected > 0, lookup.total("diverted") / inspected, np.nan)
+        return np.where(inspected > 0, table.cumulative("diverted")[before] / inspected, np.nan)
 
 
 def profile_values(profile: str, lookup, overall) -> dict:
@@ -137,8 +141,7 @@ def profile_features(
 ) -> pd.DataFrame:
     """The profile family from ``tables`` (the state's, with at least every earlier day)."""
     days = day_numbers(shipments["ship_date"])
-    overall_keys = pd.Series(OVERALL, index=shipments.index, dtype="str")
-    overall = overall_rate(tables[OVERALL].lookup(overall_keys, days))
+    overall = overall_rates(tables[OVERALL], days)
     columns = {}
     for profile, key_columns in profile_columns(extras).items():
         lookup = tables[profile].lookup(profile_keys(shipments, key_columns), days)

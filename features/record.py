@@ -39,7 +39,7 @@ from features.names import normalise_address
 from features.pit import DAY_OFFSET, DAY_SPAN, EventTable
 from features.profiles import (
     OVERALL,
-    overall_rate,
+    overall_rates,
     profile_columns,
     profile_values,
     record_profile_key,
@@ -120,7 +120,7 @@ class RecordFeatures:
             profile: (columns, TableIndex(state.profiles[profile]))
             for profile, columns in profile_columns(state.extras).items()
         }
-        self._overall = TableIndex(state.profiles[OVERALL])
+        self._outcomes = state.profiles[OVERALL]
         self._addresses = TableIndex(state.addresses.as_events)
         pairs = state.addresses.frame
         self._first_at_address = {
@@ -155,7 +155,7 @@ class RecordFeatures:
         at_address_since = np.float64(
             self._first_at_address.get((address, record["consignee_id"]), np.nan)
         )
-        overall = overall_rate(self._overall.lookup(OVERALL, day))
+        overall = overall_rates(self._outcomes, np.array([day]))[0]
         values = self._hs(record, day)
         values |= routing.routing_values(record, self.reference)
         values |= self._history(record, day, address, at_address_since, overall)

@@ -19,7 +19,7 @@ from features.profiles import (
     OUTCOME_MEASURES,
     OVERALL,
     outcome_measures,
-    overall_rate,
+    overall_rates,
     profile_columns,
     profile_events,
 )
@@ -91,8 +91,7 @@ class HistoryState:
 
     def overall_rate(self, days: np.ndarray) -> np.ndarray:
         """The overall rate found diverted among inspections known before each day."""
-        keys = pd.Series(OVERALL, index=range(len(days)), dtype="str")
-        return overall_rate(self.profiles[OVERALL].lookup(keys, days))
+        return overall_rates(self.profiles[OVERALL], days)
 
     def absorb(
         self, shipments: pd.DataFrame, reference: Reference, addresses: pd.Series

@@ -131,7 +131,8 @@ class ModelBundle:
             if score >= threshold * EXPLAIN_FROM:
                 strengths = {code: score - clean_scores[code] for code in codes}
             else:
-                strengths = {code: float(checklist.by_code[code].points) for code in codes}
+                points = {code: float(checklist.by_code[code].points) for code in codes}
+                strengths = {code: value for code, value in points.items() if value > 0}
             reasons = record_reasons(shipment, row, strengths, checklist)
             results.append(ScoredRecord(float(score), bool(score >= threshold), reasons))
         return results

@@ -4,7 +4,8 @@ Each reason is a red flag of ``models.rules`` that fires on the row, with a shor
 text filled from the row (``CHPL12: CHPL tier 1 item (HS 854231) to diversion-risk country
 KZ``). For the rows worth explaining (scores near or above the alert threshold) the flags are
 ordered by their contribution to the model's score: the drop in score when the flag's features
-are set to a clean value. Other rows list their flags by checklist points.
+are set to a clean value. Other rows list their checklist flags by points (risk-profile flags,
+which carry no points, only explain rows by contribution).
 """
 
 from __future__ import annotations
@@ -143,7 +144,9 @@ def reasons(
     """Up to ``MAX_REASONS`` reasons per row from ``checklist``; ``explain`` marks rows ordered
     by contribution (the others by checklist points)."""
     hits = checklist.hits(features)
-    strength = np.where(hits.to_numpy(), checklist.points, np.nan)
+    points = checklist.points
+    # a flag without points (a risk profile) is a reason only by its contribution
+    strength = np.where(hits.to_numpy() & (points > 0), points, np.nan)
     if explain.any():
         strength[explain] = contributions(
             predict, features[explain], hits[explain], scores[explain], checklist

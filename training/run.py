@@ -92,6 +92,10 @@ class TrainingResult:
     promotion: PromotionDecision | None
     evaluated_on: str
     """'ground truth' or 'inspection labels'."""
+    left_out: tuple[str, ...] = ()
+    """Registry features left out of the model: empty or constant in its training rows."""
+    treatment: str = ""
+    """The label treatment used (``training.labels``)."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,8 @@ def run_training(
             }
         )
         mlflow.log_metrics(run_metrics)
+        left_out = _left_out(bundle.contract)
+        mlflow.log_text("\n".join(left_out) + "\n", "evaluation/features_left_out.txt")
         importance = _importance(bundle, holdout, config.seed, steps)
         with steps.step("log"):
             _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, importance)
@@ -273,7 +279,14 @@ def run_training(
         metrics=run_metrics,
         promotion=decision,
         evaluated_on=holdout.evaluated_on,
+        left_out=left_out,
+        treatment=bundle.metadata["treatment"],
     )
+
+
+def _left_out(contract: FeatureContract) -> tuple[str, ...]:
+    used = set(contract.features)
+    return tuple(f.name for f in feature_list(contract.extras) if f.name not in used)
 
 
 def _log_artifacts(work, bundle, holdout, scores, rule_scores, slices, importance) -> None:

@@ -123,15 +123,19 @@ def test_risk_profiles_give_reasons_in_the_words_analysts_check():
         **{"profile_extra_Office ID_found_rate": 0.5, "profile_extra_Office ID_inspections": 40.0},
     )
     shipments = pd.DataFrame({"hs_code": ["854231"], "Office ID": ["OFF-7"]})
+    explained = np.array([True])
     text = reasons(
-        shipments, features, np.array([0.1]), lambda f: np.zeros(len(f)), np.array([False]),
-        checklist,
-    )  # fmt: skip
+        shipments, features, np.array([0.9]), lambda f: np.full(len(f), 0.5), explained, checklist
+    )
     assert text.iloc[0] == (
         "RISKYHS: HS 854231 found diverted in 31 % of 212 earlier inspections | "
         "PROFILE Office ID: Office ID OFF-7 found diverted in 50 % of 40 earlier inspections"
     )
     assert not model_checklist().hits(features.assign(profile_hs6_inspections=2.0)).any(axis=None)
+    unexplained = reasons(
+        shipments, features, np.array([0.1]), lambda f: np.zeros(len(f)), ~explained, checklist
+    )
+    assert unexplained.iloc[0] == "", "no points: a reason only by its contribution"
 
 
 def test_profile_flags_carry_no_checklist_points():

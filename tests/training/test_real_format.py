@@ -76,8 +76,14 @@ def test_any_subset_of_optional_columns_trains_scores_and_promotes(
     assert used, "the model uses some features"
     if "quantity" in columns:
         assert not used & {"hs_unit_value_log_ratio", "hs_unit_value_zscore"}
+        assert "hs_unit_value_zscore" in left_out_of_the_last_run()
     if "consignee_registered_on" in columns:
         assert "consignee_registration_age_days" not in used
+
+
+def left_out_of_the_last_run() -> str:
+    (run,) = mlflow.search_runs(search_all_experiments=True, output_format="list")
+    return mlflow.artifacts.load_text(f"{run.info.artifact_uri}/evaluation/features_left_out.txt")
 
 
 def test_a_history_labelled_on_every_row_trains_supervised(trained, tmp_path, home):
