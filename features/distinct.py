@@ -1,4 +1,5 @@
-"""Apply a Python function once per distinct value (or row of values), not once per row."""
+"""Work once per distinct value: a Python function per distinct value (or row of values), and
+distinct integers by a sort."""
 
 from __future__ import annotations
 
@@ -67,3 +68,13 @@ class DistinctRows:
         for position, row in zip(firsts.index, firsts.to_numpy(), strict=True):
             table[row] = function(*(values[codes[position]] for codes, values in arguments))
         return pd.DataFrame(table[key], index=self._frame.index, columns=list(names))
+
+
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integers, by a sort in place (numpy 2.4's ``np.unique`` hashes
+    first, several times slower on a million distinct values)."""
+    values.sort()
+    keep = np.empty(len(values), dtype=bool)
+    keep[:1] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]

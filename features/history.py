@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from features.extras import ExtraColumns
-from features.pit import day_numbers
+from features.pit import KeyQueries, day_numbers
 from features.profiles import smoothed_rate
 from features.registry import Feature, flag, number
 from features.state import CENTS, HistoryState, entity_columns
@@ -91,8 +91,9 @@ def _entity_columns(
     kind: str, shipments: pd.DataFrame, state: HistoryState, days: np.ndarray, overall
 ) -> dict:
     key, _ = entity_columns(state.extras.entity_keys)[kind]
-    lookup = state.entities[kind].lookup(shipments[key], days)
-    counterparties = state.counterparties[kind].as_events.lookup(shipments[key], days)
+    queries = KeyQueries(shipments[key], days)
+    lookup = state.entities[kind].lookup(queries)
+    counterparties = state.counterparties[kind].as_events.lookup(queries)
     return entity_values(kind, lookup, counterparties, days, overall)
 
 

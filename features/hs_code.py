@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from features.distinct import table_distinct
-from features.pit import EventTable, day_numbers
+from features.pit import EventTable, KeyQueries, day_numbers
 from features.reference import Reference
 from features.registry import category, flag, number
 from seeds import CHPL_TIERS
@@ -102,10 +102,10 @@ def hs_features(
     hs6 = shipments["hs_code"]
     code_columns = ["hs_chpl_listed", "hs_chpl_tier_rank", "hs_chapter", "hs_heading"]
     codes = table_distinct(hs6, partial(code_features, reference=reference), code_columns)
-    days = day_numbers(shipments["ship_date"])
+    queries = KeyQueries(hs6, day_numbers(shipments["ship_date"]))
     columns = {}
     for basis, table in prices.items():
-        columns |= price_columns(basis, table.lookup(hs6, days), log_prices(shipments, basis))
+        columns |= price_columns(basis, table.lookup(queries), log_prices(shipments, basis))
     value = shipments["value_usd"].to_numpy(dtype="float64")
     return codes.assign(
         hs_humanitarian=codes["hs_chapter"].isin(HUMANITARIAN_CHAPTERS).astype("float64"),

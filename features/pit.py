@@ -15,6 +15,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from features.distinct import sorted_distinct
+
 DAY_OFFSET = 1 << 20
 """Added to day numbers so that they are positive in the packed (key, day) sort key."""
 DAY_SPAN = 1 << 22
@@ -40,7 +42,7 @@ def _group(keys: pd.Series, others: pd.Series, days: np.ndarray):
     key_codes, key_values = _sorted_codes(keys)
     other_codes, other_values = _sorted_codes(others)
     packed = (key_codes * (len(other_values) + 1) + other_codes) * DAY_SPAN
-    return np.unique(packed + days + DAY_OFFSET), key_values, other_values
+    return sorted_distinct(packed + days + DAY_OFFSET), key_values, other_values
 
 
 INT32_MAX = np.iinfo(np.int32).max
@@ -212,26 +214,48 @@ class EventTable:
         keys = pd.Index(self.keys.take(codes), name="key")
         return pd.Series(self.packed[rows[first]] % DAY_SPAN - DAY_OFFSET, index=keys, name="day")
 
-    def codes_of(self, keys: pd.Series) -> np.ndarray:
-        """Each key's code in this table, -1 for keys it has never seen (or NA)."""
-        positions, distinct = pd.factorize(keys, use_na_sentinel=True)
-        if not len(distinct):
-            return np.full(len(positions), -1)
-        mapped = self.keys.get_indexer(distinct)
-        return np.where(positions >= 0, mapped[np.maximum(positions, 0)], -1)
+    def lookup(self, keys: pd.Series | KeyQueries, days: np.ndarray | None = None) -> PriorLookup:
+        """Totals before each ``(key, day)``: ``keys`` with ``days``, or queries prepared once
+        for several tables keyed by the same column."""
+        queries = keys if isinstance(keys, KeyQueries) else KeyQueries(keys, days)
+        return PriorLookup(self, queries.codes_in(self.keys), queries.days, queries.order)
 
-    def lookup(self, keys: pd.Series, days: np.ndarray) -> PriorLookup:
-        return PriorLookup(self, self.codes_of(keys), days)
+
+class KeyQueries:
+    """``(key, day)`` queries prepared once: the keys factorised (sorted) and the queries'
+    order by key, then day. Tables index their keys in sorted order, so this order sorts the
+    queries of every table keyed by the same column (up to keys a table lacks, whose answers
+    are 0 whatever the order): one sort serves them all."""
+
+    def __init__(self, keys: pd.Series, days: np.ndarray) -> None:
+        positions, distinct = pd.factorize(keys, sort=True, use_na_sentinel=True)
+        self.positions = positions
+        self.distinct = pd.Index(distinct, dtype="str")
+        self.days = np.asarray(days)
+        ranks = np.maximum(positions, 0).astype(np.int64)
+        self.order = np.argsort(ranks * DAY_SPAN + self.days, kind="stable")
+
+    def codes_in(self, table_keys: pd.Index) -> np.ndarray:
+        """Each query's key code in a table's sorted keys, -1 where the table lacks it (or
+        the key is missing)."""
+        if not len(self.distinct):
+            return np.full(len(self.positions), -1)
+        mapped = table_keys.get_indexer(self.distinct)
+        return np.where(self.positions >= 0, mapped[np.maximum(self.positions, 0)], -1)
 
 
 class PriorLookup:
     """Totals of an ``EventTable`` before each queried ``(key, day)``."""
 
-    def __init__(self, table: EventTable, codes: np.ndarray, days: np.ndarray) -> None:
+    def __init__(
+        self, table: EventTable, codes: np.ndarray, days: np.ndarray, order: np.ndarray
+    ) -> None:
+        """``order``: any order of the queries; sorted by (code, day) keeps ``searchsorted``
+        cache-friendly."""
         self._table = table
         self._known = codes >= 0
         self._query = np.where(self._known, codes, 0).astype(np.int64) * DAY_SPAN + days
-        self._order = np.argsort(self._query, kind="stable")
+        self._order = order
         self._sorted = self._query[self._order]
         self._before = self._position(0)
         # code * DAY_SPAN sorts before every (key, day) of the key and after earlier keys;

@@ -34,7 +34,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from features.distinct import map_distinct
+from features.distinct import map_distinct, sorted_distinct
 from features.names import (
     normalise_address,
     normalise_addresses,
@@ -175,7 +175,7 @@ class _FuzzyTable:
                 query_parts.append(rows + start)
                 choice_parts.append(columns)
         size = max(len(self.strings), 1)
-        pairs = np.unique(
+        pairs = sorted_distinct(
             np.concatenate(query_parts).astype(np.int64) * size
             + np.concatenate(choice_parts).astype(np.int64)
         )

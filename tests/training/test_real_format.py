@@ -7,11 +7,14 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
+from mlflow.exceptions import MlflowException
+from pydantic import ValidationError
 
 from features.column_map import ColumnMap
 from features.errors import DivertError, ModelInputError
-from features.schema import LABEL_COLUMN, SHIPMENT_COLUMNS
+from features.schema import LABEL_COLUMN, SHIPMENT_COLUMNS, pandas_dtypes
 from models.tracking import CHAMPION, load_registered_bundle, open_store
+from serve.api import json_records, shipment_record_model
 from serve.scoring import ScoreRequest, run_score
 from serve.settings import Settings
 from training.decision import HOLDOUT_ARTIFACT
@@ -161,6 +164,17 @@ def test_extras_are_model_features_recorded_in_the_contract_and_required_at_scor
     request = ScoreRequest(str(tmp_path / "no-office.csv"), str(tmp_path / "out.csv"))
     with pytest.raises(ModelInputError, match="lacks column\\(s\\) \\['Office ID'\\]"):
         run_score(request, Settings.from_environment())
+    model = mlflow.pyfunc.load_model(f"models:/{TrainingConfig.model_name}@{CHAMPION}")
+    rows = later.drop(columns=["Office ID", LABEL_COLUMN]).head(3).replace("", None)
+    dtypes = pandas_dtypes() | {"Tax Rate": "float64"}
+    rows = rows.astype({name: dtypes[name] for name in rows.columns if name in dtypes})
+    with pytest.raises(MlflowException, match="Office ID"):
+        model.predict(rows)
+    record = json_records(later.head(1), contract.extras)[0]
+    record_model = shipment_record_model(contract.extras)
+    record_model.model_validate(record)
+    with pytest.raises(ValidationError, match="Office ID"):
+        record_model.model_validate({k: v for k, v in record.items() if k != "Office ID"})
 
 
 @pytest.mark.parametrize("rate", [0.005, 0.01, 0.02, 0.05, 0.10])
