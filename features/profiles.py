@@ -20,6 +20,7 @@ import pandas as pd
 from features.extras import ExtraColumns
 from features.pit import DAY_OFFSET, EventTable, day_numbers
 from features.registry import Feature, number
+from features.schema import OUTCOME_DATE_COLUMN
 
 PRIOR_INSPECTIONS = 20.0
 """Weight of the overall rate in a profile's rate, in inspections: a code with 20 earlier
@@ -68,9 +69,11 @@ def profile_groups(extras: ExtraColumns) -> dict[str, tuple[Feature, ...]]:
 
 
 def outcome_days(shipments: pd.DataFrame) -> np.ndarray:
-    """The day each shipment's inspection outcome is known: its ship day (the record carries
-    no outcome date yet); features read it from the next day on."""
-    return day_numbers(shipments["ship_date"])
+    """The day each shipment's inspection outcome is known: its ``outcome_date``, else its
+    ship day (training fills missing outcome dates with its delay first,
+    ``training.labels.with_outcome_dates``); features read it from the next day on."""
+    known = shipments[OUTCOME_DATE_COLUMN].fillna(shipments["ship_date"])
+    return day_numbers(known)
 
 
 def outcome_measures(shipments: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -16,7 +16,14 @@ import numpy as np
 from features.extras import ExtraColumns
 from features.fields import FIELD_KINDS, NotCanonical
 from features.names import normalise_name
-from features.schema import LABEL_COLUMN, NUMERIC_KINDS, SHIPMENT_COLUMNS, Column, Kind
+from features.schema import (
+    LABEL_COLUMN,
+    NUMERIC_KINDS,
+    OUTCOME_DATE_COLUMN,
+    SHIPMENT_COLUMNS,
+    Column,
+    Kind,
+)
 from features.validation import DERIVED_ID_SEPARATOR
 
 TEXT_EXTRA = Column("extra text", Kind.TEXT, False)
@@ -37,13 +44,14 @@ def parse_record(
         record = {
             column.name: _parse(column, values.get(column.name))
             for column in SHIPMENT_COLUMNS
-            if column.name != LABEL_COLUMN
+            if not column.training_only
         }
         record |= {name: _parse(TEXT_EXTRA, values.get(name)) for name in extras.text}
         record |= {name: _parse(NUMBER_EXTRA, values.get(name)) for name in extras.numeric}
     except NotCanonical:
         return None
     record[LABEL_COLUMN] = np.nan
+    record[OUTCOME_DATE_COLUMN] = np.datetime64("NaT", "D")
     if record["consignee_id"] is None and record["consignee_name"] is None:
         return None
     if record["consignee_id"] is None:

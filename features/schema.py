@@ -29,6 +29,7 @@ TRANSPORT_MODES = ("sea", "air", "road", "rail", "post", "multimodal", "unknown"
 INCOTERMS_2020 = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
 TRANSIT_SEPARATOR = ";"
 LABEL_COLUMN = "diverted"
+OUTCOME_DATE_COLUMN = "outcome_date"
 GROUND_TRUTH_PREFIX = "truth_"
 """Simulator ground-truth columns start with this; they are refused as inputs."""
 
@@ -90,11 +91,20 @@ SHIPMENT_COLUMNS: tuple[Column, ...] = (
     Column(
         LABEL_COLUMN, Kind.LABEL, False, "empty = not inspected (unlabelled)", training_only=True
     ),
+    Column(
+        "outcome_date",
+        Kind.DATE,
+        False,
+        "when the label became known; default ship_date + the run's --outcome-delay-days",
+        training_only=True,
+    ),
 )
 
 COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in SHIPMENT_COLUMNS}
 CANONICAL_NAMES: tuple[str, ...] = tuple(COLUMNS_BY_NAME)
 REQUIRED_NAMES: tuple[str, ...] = tuple(c.name for c in SHIPMENT_COLUMNS if c.required)
+TRAINING_ONLY_NAMES: tuple[str, ...] = tuple(c.name for c in SHIPMENT_COLUMNS if c.training_only)
+"""The label and its outcome date: read by training only, never scoring inputs."""
 EITHER_REQUIRED: tuple[str, str] = ("consignee_name", "consignee_id")
 """A row needs at least one of these; the id is derived from the name when missing."""
 

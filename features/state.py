@@ -18,6 +18,7 @@ from features.pit import EventTable, PairTable, day_numbers
 from features.profiles import (
     OUTCOME_MEASURES,
     OVERALL,
+    outcome_days,
     outcome_measures,
     overall_rates,
     profile_columns,
@@ -46,7 +47,25 @@ def entity_columns(entity_keys: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     return {**BUILT_IN_ENTITIES, **{key: (key, EXTRA_COUNTERPARTY) for key in entity_keys}}
 
 
-def _entity_measures(shipments: pd.DataFrame, reference: Reference) -> dict[str, np.ndarray]:
+def _entity_events(shipments: pd.DataFrame, reference: Reference):
+    """Every row's shipment event on its ship day and, for inspected rows, its outcome event on
+    the day the outcome was known: the positions of the rows behind the events, their days and
+    their measures."""
+    shipped = _shipment_measures(shipments, reference)
+    outcomes = outcome_measures(shipments)
+    inspected = np.flatnonzero(outcomes["labelled"])
+    rows = np.concatenate([np.arange(len(shipments)), inspected])
+    days = np.concatenate([day_numbers(shipments["ship_date"]), outcome_days(shipments)[inspected]])
+    none = np.zeros(len(inspected))
+    measures = {name: np.concatenate([values, none]) for name, values in shipped.items()}
+    nothing = np.zeros(len(shipments))
+    measures |= {
+        name: np.concatenate([nothing, values[inspected]]) for name, values in outcomes.items()
+    }
+    return rows, days, measures
+
+
+def _shipment_measures(shipments: pd.DataFrame, reference: Reference) -> dict[str, np.ndarray]:
     return {
         "shipments": np.ones(len(shipments)),
         "value_cents": np.round(shipments["value_usd"].to_numpy(dtype="float64") * CENTS),
@@ -54,7 +73,6 @@ def _entity_measures(shipments: pd.DataFrame, reference: Reference) -> dict[str,
         "target": shipments["destination_country"]
         .isin(reference.countries.targets)
         .to_numpy(dtype="float64"),
-        **outcome_measures(shipments),
     }
 
 
@@ -103,10 +121,11 @@ class HistoryState:
         if shipments.empty:
             return self
         days = day_numbers(shipments["ship_date"])
-        measures = _entity_measures(shipments, reference)
+        rows, event_days, measures = _entity_events(shipments, reference)
         entities, counterparties = {}, {}
         for kind, (key, other) in entity_columns(self.extras.entity_keys).items():
-            events = EventTable.from_events(shipments[key], days, measures)
+            keys = shipments[key].take(rows).reset_index(drop=True)
+            events = EventTable.from_events(keys, event_days, measures)
             entities[kind] = self.entities[kind].merge(events)
             pairs = PairTable.from_events(shipments[key], shipments[other], days)
             counterparties[kind] = self.counterparties[kind].merge(pairs)

@@ -24,10 +24,11 @@ from features.schema import (
     COLUMNS_BY_NAME,
     EITHER_REQUIRED,
     GROUND_TRUTH_PREFIX,
-    LABEL_COLUMN,
     NUMERIC_KINDS,
+    OUTCOME_DATE_COLUMN,
     REQUIRED_NAMES,
     SHIPMENT_COLUMNS,
+    TRAINING_ONLY_NAMES,
     Column,
     Kind,
 )
@@ -121,7 +122,7 @@ class ShipmentValidator:
         parsed: dict[str, pd.Series] = {}
         problems: list[RowProblem] = []
         for column in SHIPMENT_COLUMNS:
-            if column.name in raw.columns and (self.labels or column.name != LABEL_COLUMN):
+            if column.name in raw.columns and (self.labels or not column.training_only):
                 parsed[column.name], failures = _parse(
                     column, raw[column.name], self.column_map.date_format
                 )
@@ -134,6 +135,7 @@ class ShipmentValidator:
             parsed[name], failures = parse_number_column(name, raw[name])
             problems += failures
         problems += _unidentified_consignees(parsed)
+        problems += _outcomes_before_shipment(parsed, raw)
         problems += self._duplicate_ids(raw["shipment_id"])
         problems += _structural_problems(chunk)
         problems += _nul_byte_problems(source)
@@ -173,8 +175,10 @@ class ShipmentValidator:
 
 
 def ignored_labels(header: list[str], column_map: ColumnMap) -> list[str]:
-    """The label column of ``header`` (after the map's renames), which scoring ignores."""
-    return [LABEL_COLUMN] if LABEL_COLUMN in map(column_map.target, header) else []
+    """The label and outcome-date columns of ``header`` (after the map's renames), which
+    scoring ignores."""
+    targets = set(map(column_map.target, header))
+    return [name for name in TRAINING_ONLY_NAMES if name in targets]
 
 
 def _hint(name: str, header: list[str]) -> str:
@@ -205,6 +209,14 @@ def _parse(
     )
     values, failures = FIELD_KINDS[column.kind].column(column, raw, date_format)
     return values, problems + failures
+
+
+def _outcomes_before_shipment(parsed: dict[str, pd.Series], raw: pd.DataFrame) -> list[RowProblem]:
+    outcome = parsed[OUTCOME_DATE_COLUMN]
+    early = outcome.notna() & parsed["ship_date"].notna() & (outcome < parsed["ship_date"])
+    if not early.any():
+        return []
+    return failing(OUTCOME_DATE_COLUMN, "before ship_date", raw[OUTCOME_DATE_COLUMN], early)
 
 
 def _unidentified_consignees(parsed: dict[str, pd.Series]) -> list[RowProblem]:

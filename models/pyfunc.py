@@ -20,7 +20,7 @@ from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
 
 from features.errors import DivertError
 from features.intake import validate_frame
-from features.schema import LABEL_COLUMN, NUMERIC_KINDS, SHIPMENT_COLUMNS
+from features.schema import NUMERIC_KINDS, SHIPMENT_COLUMNS, TRAINING_ONLY_NAMES
 from models.alert_threshold import (
     THRESHOLD_PARAM,
     THRESHOLD_TAG,
@@ -71,8 +71,9 @@ def score_records(bundle: ModelBundle, records: pd.DataFrame, threshold: float) 
     ``ModelInputError`` if the records lack an entity key of the model; a label column is
     ignored (logged once per call)."""
     bundle.contract.check_input(records.columns, "the records")
-    if LABEL_COLUMN in records and records[LABEL_COLUMN].notna().any():
-        log.warning("column %r ignored: labels are never scoring inputs", LABEL_COLUMN)
+    for name in TRAINING_ONLY_NAMES:
+        if name in records and records[name].notna().any():
+            log.warning("column %r ignored: labels are never scoring inputs", name)
     validated = validate_frame(records, bundle.contract.scoring_map())
     scored = bundle.score(validated.shipments, threshold=threshold)
     lines = pd.RangeIndex(2, 2 + len(records))

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from features.extras import ExtraColumns
-from features.schema import LABEL_COLUMN, NUMERIC_KINDS, SHIPMENT_COLUMNS
+from features.schema import NUMERIC_KINDS, SHIPMENT_COLUMNS, TRAINING_ONLY_NAMES
 from serve.batching import Batcher
 from serve.service import RecordsRejected, ScoringService
 
@@ -45,7 +45,7 @@ class ScoreResponse(BaseModel):
     threshold: float
     threshold_source: str
     ignored_fields: list[str]
-    """Fields given but never read for scoring (the label ``diverted``)."""
+    """Fields given but never read for scoring (the label ``diverted``, ``outcome_date``)."""
     results: list[ScoredShipment]
 
 
@@ -171,12 +171,14 @@ def create_app(service: ScoringService, *, token: str | None = None) -> FastAPI:
             results = batcher.submit(values)
         except RecordsRejected as rejected:
             return _error(422, [_contract_problem(p) for p in rejected.problems])
-        labelled = any(value[LABEL_COLUMN] is not None for value in values)
+        ignored = [
+            name for name in TRAINING_ONLY_NAMES if any(value[name] is not None for value in values)
+        ]
         return {
             "model": service.version.uri,
             "threshold": service.threshold,
             "threshold_source": service.threshold_source,
-            "ignored_fields": [LABEL_COLUMN] if labelled else [],
+            "ignored_fields": ignored,
             "results": results,
         }
 

@@ -161,6 +161,14 @@ def train(
             "(inspected rows, weighted), unlabelled_negative."
         ),
     ] = "auto",
+    outcome_delay_days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Days from shipment until an outcome is known, where the file has no "
+            "outcome_date (history features count it only from then).",
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Retrain on labelled history: time split, fit, evaluate, log to MLflow, register."""
@@ -192,6 +200,7 @@ def train(
         promote=promote,
         force_promote=force_promote,
         treatment=label_treatment,
+        outcome_delay_days=outcome_delay_days,
         seed=seed,
     )
     store = open_store(Settings.from_environment().home)

@@ -30,6 +30,7 @@ VALID_VALUES: dict[str, str] = {
     "freight_forwarder": "Fast Cargo LLC",
     "payer_country": "AE",
     "diverted": "",
+    "outcome_date": "",
 }
 
 

@@ -240,7 +240,7 @@ def test_labels_in_the_input_change_no_answer_at_any_door(door, one_day, tmp_pat
     labelled = one_day.assign(**{LABEL_COLUMN: "1"})
     with_labels = door.file(labelled, tmp_path)
     summary = json.loads((tmp_path / "pandas-out.csv.summary.json").read_text())
-    assert summary["ignored_columns"] == [LABEL_COLUMN]
+    assert summary["ignored_columns"] == [LABEL_COLUMN, "outcome_date"]
     pd.testing.assert_frame_equal(with_labels, door.file(one_day, tmp_path))
     pd.testing.assert_frame_equal(door.http(labelled, ROWS), door.http(one_day, ROWS))
     pd.testing.assert_frame_equal(door.pyfunc(labelled), door.pyfunc(one_day))

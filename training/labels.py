@@ -18,13 +18,14 @@ too. The run logs the treatment used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from features.errors import DivertError
-from features.schema import LABEL_COLUMN
+from features.schema import LABEL_COLUMN, OUTCOME_DATE_COLUMN
 
 TREATMENTS = ("auto", "inspected", "unlabelled_negative")
 DEFAULT_TREATMENT = "auto"
@@ -79,6 +80,34 @@ def training_labels(
     weight = 1.0 / np.clip(chance, MIN_PROPENSITY, 1.0)
     target = (labels[inspected] == 1).astype(int)
     return TrainingLabels(inspected, target, weight / weight.mean(), PARTLY_LABELLED_DEFAULT)
+
+
+def with_outcome_dates(shipments: pd.DataFrame, delay_days: int) -> pd.DataFrame:
+    """``shipments`` with an outcome date on every labelled row: the file's, else the ship date
+    plus ``delay_days`` (how long an inspection result takes to be known where the file does
+    not say). Features count an outcome only from the day after it was known."""
+    labelled = shipments[LABEL_COLUMN].notna()
+    missing = labelled & shipments[OUTCOME_DATE_COLUMN].isna()
+    if not missing.any():
+        return shipments
+    filled = shipments["ship_date"] + pd.Timedelta(days=delay_days)
+    return shipments.assign(
+        **{OUTCOME_DATE_COLUMN: shipments[OUTCOME_DATE_COLUMN].mask(missing, filled)}
+    )
+
+
+def hide_later_outcomes(shipments: pd.DataFrame, cutoff: date) -> pd.DataFrame:
+    """Training rows whose outcome was known only on or after ``cutoff`` as unlabelled: a run
+    at the cutoff would not have had them, neither as targets nor in history features."""
+    later = shipments[OUTCOME_DATE_COLUMN] >= pd.Timestamp(cutoff)
+    if not later.any():
+        return shipments
+    return shipments.assign(
+        **{
+            LABEL_COLUMN: shipments[LABEL_COLUMN].mask(later),
+            OUTCOME_DATE_COLUMN: shipments[OUTCOME_DATE_COLUMN].mask(later),
+        }
+    )
 
 
 def check_outcomes_split(target: np.ndarray, late_share: float) -> None:

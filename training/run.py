@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -52,7 +52,13 @@ from training.evaluation import (
     slice_metrics,
 )
 from training.importance import group_count, group_importance
-from training.labels import DEFAULT_TREATMENT, check_outcomes_split, training_labels
+from training.labels import (
+    DEFAULT_TREATMENT,
+    check_outcomes_split,
+    hide_later_outcomes,
+    training_labels,
+    with_outcome_dates,
+)
 from training.promotion import PromotionDecision, promote
 from training.steps import Steps
 
@@ -73,6 +79,8 @@ class TrainingConfig:
     model_name: str = DEFAULT_MODEL_NAME
     experiment: str = DEFAULT_EXPERIMENT
     promote: bool = False
+    outcome_delay_days: int = 0
+    """Days from shipment to a known outcome where the file gives no outcome date."""
     force_promote: bool = False
     """Promote even if the model loses to the red-flag rules (still not past a better champion)."""
     treatment: str = DEFAULT_TREATMENT
@@ -157,7 +165,7 @@ def fit_bundle(
     split and the holdout (whose labels are hidden from its features, as at scoring time)."""
     steps = steps or Steps()
     split = split_by_time(data.shipments, cutoff=config.cutoff, valid_months=config.valid_months)
-    train = data.shipments.loc[split.train]
+    train = hide_later_outcomes(data.shipments.loc[split.train], split.cutoff)
     extras = config.column_map.extra_columns.fitted(train)
     with steps.step("features"):
         train_features, state = compute_features(train, HistoryState.empty(extras), context)
@@ -226,6 +234,9 @@ def run_training(
         )
         context = FeatureContext(reference, watchlist)
         data = load_training_data(config.data, config.column_map, config.truth)
+        data = replace(
+            data, shipments=with_outcome_dates(data.shipments, config.outcome_delay_days)
+        )
     bundle, split, holdout = fit_bundle(config, data, context, steps)
     with steps.step("evaluate"):
         scores, rule_scores, run_metrics, slices = evaluate(bundle, holdout)
@@ -246,6 +257,7 @@ def run_training(
                 "evaluated_on": holdout.evaluated_on,
                 "label_treatment": bundle.metadata["treatment"],
                 "label_treatment_asked": config.treatment,
+                "outcome_delay_days": config.outcome_delay_days,
                 "trees": bundle.pipeline[-1].n_trees_,
                 "classifier": config.classifier,
                 "seed": config.seed,

@@ -93,6 +93,17 @@ def test_labels_of_earlier_days_do_count(context):
     assert after["profile_hs6_found_rate"] == 1.0, "every earlier inspection found a diversion"
 
 
+def test_an_outcome_counts_from_the_day_it_was_known_not_the_day_shipped(context):
+    rows = random_history(4).iloc[:3].copy()
+    rows["consignee_id"] = "C-ONE"
+    rows["ship_date"] = pd.to_datetime(["2023-01-01", "2023-01-05", "2023-01-11"])
+    rows["diverted"] = [1.0, np.nan, np.nan]
+    rows["outcome_date"] = pd.to_datetime(["2023-01-10", None, None])
+    frame = features_at_once(rows, context)
+    assert frame["consignee_prior_diversions"].tolist() == [0, 0, 1]
+    assert frame["profile_hs6_inspections"].iloc[1] == 0, "shipped before, known after"
+
+
 def test_a_profile_rate_is_shrunk_toward_the_overall_rate(context):
     """Two inspections of an HS code, both found diverted, against an overall rate of 1/4."""
     rows = random_history(5).iloc[:6].copy()

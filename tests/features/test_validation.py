@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from features.errors import ShipmentFileError
-from features.intake import iter_validated, validate_file
+from features.intake import iter_validated, validate_file, validate_frame
 from features.writers import write_frame
 from tests.factories import shipment, shipments, write_csv
 
@@ -118,7 +118,7 @@ ROW_REJECTS = {
     "too few fields": (GOOD_BYTES + b"S-BAD,2023-01-01,DE1\n", "row has 3 fields, the header has"),
     "too many fields": (
         GOOD_BYTES + GOOD_BYTES.split(b"\n")[1].replace(b"S-0000", b"S-BAD") + b",extra\n",
-        "row has 25 fields, the header has 24",
+        "row has 26 fields, the header has 25",
     ),
     "invalid UTF-8": (_with_row(goods_description="caf\udce9"), "not valid UTF-8"),
 }
@@ -153,7 +153,7 @@ ACCEPTED = {
     "no-charge shipment (declared value 0)": _with_row(value_usd="0"),
     "a consignee id without a name": _with_row(consignee_name=""),
     "extra unmapped column": GOOD_BYTES.replace(b"\n", b",x\n").replace(
-        b"diverted,x", b"diverted,note"
+        b"outcome_date,x", b"outcome_date,note"
     ),
 }
 
@@ -189,6 +189,18 @@ def test_an_unknown_code_in_an_optional_field_is_read_as_missing_and_counted(
     (chunk,) = iter_validated(path)
     value = chunk.shipments[column].iloc[-1]
     assert value == "KZ" if column == "transit_countries" else pd.isna(value)
+
+
+def test_an_outcome_known_before_its_shipment_is_rejected_and_scoring_never_reads_it():
+    rows = [
+        shipment(shipment_id="A", diverted="1") | {"outcome_date": "2023-03-20"},
+        shipment(shipment_id="B", diverted="1") | {"outcome_date": "2023-03-01"},
+    ]
+    training = validate_frame(pd.DataFrame(rows), labels=True)
+    assert training.shipments["shipment_id"].tolist() == ["A"]
+    assert "outcome_date: before ship_date: '2023-03-01'" in training.rejects["reason"].iloc[0]
+    scoring = validate_frame(pd.DataFrame(rows))
+    assert scoring.rejects.empty and scoring.shipments["outcome_date"].isna().all()
 
 
 def test_a_header_only_file_is_unusable(tmp_path):

@@ -191,20 +191,20 @@ REJECTED = {
     "NUL byte in a value": Rejected(with_row(goods_description="micro\x00chips"), "NUL"),
     "too many fields": Rejected(
         GOOD_BYTES + FIRST_ROW.replace(b"S-0000", b"S-BAD") + b",extra\n",
-        "row has 25 fields, the header has 24",
+        "row has 26 fields, the header has 25",
         raw_text=("S-BAD", "extra"),
     ),
     "too few fields": Rejected(
         GOOD_BYTES + b"S-BAD,2023-01-01,DE1\n",
-        "row has 3 fields, the header has 24",
+        "row has 3 fields, the header has 25",
         raw_text=("S-BAD,2023-01-01,DE1",),
     ),
     "unbalanced quote in the last row": Rejected(
-        GOOD_BYTES + UNBALANCED + b"\n", "the header has 24", raw_text=("S-BAD", '"chips')
+        GOOD_BYTES + UNBALANCED + b"\n", "the header has 25", raw_text=("S-BAD", '"chips')
     ),
     "unbalanced quote mid-file joins the next record, both kept as raw text": Rejected(
         b"\n".join([HEADER, FIRST_ROW, UNBALANCED, *GOOD_BYTES.split(b"\n")[2:]]),
-        "the header has 24",
+        "the header has 25",
         line=3,
         scored=("S-0000", "S-0002"),
         raw_text=("S-BAD", "S-0001"),
@@ -322,7 +322,7 @@ ACCEPTED = {
         csv_bytes([{f" {k} ": f" {v} " for k, v in row.items()} for row in GOOD])
     ),
     "an extra column is passed through": Accepted(
-        GOOD_BYTES.replace(b"\n", b",kept\n").replace(b"diverted,kept", b"diverted,note"),
+        GOOD_BYTES.replace(b"\n", b",kept\n").replace(b"outcome_date,kept", b"outcome_date,note"),
         kept=("S-0002", "note", "kept"),
     ),
     "a label, even a malformed one, is ignored": Accepted(

@@ -3,6 +3,8 @@ features, a ranking that meets alert budgets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import mlflow
 import numpy as np
 import pandas as pd
@@ -18,7 +20,13 @@ from serve.api import json_records, shipment_record_model
 from serve.scoring import ScoreRequest, run_score
 from serve.settings import Settings
 from training.decision import HOLDOUT_ARTIFACT
-from training.labels import SUPERVISED, check_outcomes_split, training_labels
+from training.labels import (
+    SUPERVISED,
+    check_outcomes_split,
+    hide_later_outcomes,
+    training_labels,
+    with_outcome_dates,
+)
 from training.run import TrainingConfig, run_training
 from training.thresholds import AlertRate, check_predictions, threshold_curve
 
@@ -187,3 +195,39 @@ def test_alert_budgets_are_met_on_the_holdout(trained, trained_store, rate):
     curve = threshold_curve(predictions)
     chosen = curve.table.iloc[AlertRate(rate).choose(curve)]
     assert abs(chosen["alert_rate"] - rate) <= 0.1 * rate
+
+
+def test_labelled_rows_without_an_outcome_date_get_the_runs_delay():
+    shipments = pd.DataFrame(
+        {
+            "ship_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-01"]),
+            LABEL_COLUMN: [1.0, 0.0, np.nan],
+            "outcome_date": pd.to_datetime(["2024-03-01", None, None]),
+        }
+    )
+    filled = with_outcome_dates(shipments, 30)
+    assert filled["outcome_date"].tolist()[:2] == [
+        pd.Timestamp("2024-03-01"),
+        pd.Timestamp("2024-01-31"),
+    ], "the file's date wins; the delay fills the rest"
+    assert pd.isna(filled["outcome_date"].iloc[2]), "an unlabelled row has no outcome"
+
+
+def test_a_backtest_hides_outcomes_known_only_after_its_cutoff():
+    shipments = pd.DataFrame(
+        {
+            LABEL_COLUMN: [1.0, 1.0],
+            "outcome_date": pd.to_datetime(["2024-05-31", "2024-06-01"]),
+        }
+    )
+    hidden = hide_later_outcomes(shipments, pd.Timestamp("2024-06-01").date())
+    assert hidden[LABEL_COLUMN].tolist()[0] == 1.0 and pd.isna(hidden[LABEL_COLUMN].iloc[1])
+
+
+def test_the_outcome_delay_is_logged_and_changes_the_history(trained, tmp_path, home):
+    config = TrainingConfig(data=trained.history, outcome_delay_days=90, seed=1)
+    result = run_training(config, open_store(home))
+    run = mlflow.get_run(result.run_id)
+    assert run.data.params["outcome_delay_days"] == "90"
+    again = run_training(replace(config, outcome_delay_days=0), open_store(home))
+    assert result.metrics != again.metrics

@@ -44,8 +44,9 @@ from training.simulator.places import CAUCASUS, CENTRAL_ASIA
 from training.simulator.watchlist import CSL_COLUMNS
 
 INVASION = pd.Timestamp(INVASION_DATE)
+DATE_COLUMNS = ("ship_date", "consignee_registered_on", "outcome_date")
 TEXT_COLUMNS = tuple(
-    c for c in CANONICAL_NAMES if c not in ("ship_date", "consignee_registered_on", LABEL_COLUMN)
+    c for c in CANONICAL_NAMES if c not in (*DATE_COLUMNS, LABEL_COLUMN)
     and c not in ("value_usd", "quantity", "net_mass_kg")
 )  # fmt: skip
 COUNTRY_COLUMNS = (
@@ -152,7 +153,7 @@ def test_shipments_have_exactly_the_canonical_columns_in_order(history: Simulate
 
 def test_columns_have_the_contract_dtypes(history: SimulatedHistory) -> None:
     shipments = history.shipments
-    for column in ("ship_date", "consignee_registered_on"):
+    for column in DATE_COLUMNS:
         assert pd.api.types.is_datetime64_dtype(shipments[column])
         assert (shipments[column].dropna().dt.normalize() == shipments[column].dropna()).all()
     for column in ("value_usd", "quantity", "net_mass_kg", LABEL_COLUMN):

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from features.schema import CANONICAL_NAMES, LABEL_COLUMN
+from features.schema import CANONICAL_NAMES, LABEL_COLUMN, OUTCOME_DATE_COLUMN
 from seeds.tables import CountryGroups, load_chpl, load_country_groups
 from training.simulator import actors, calibration, lookalikes, typologies
 from training.simulator.actors import Registry, SupplierPools
@@ -356,6 +356,9 @@ def _frame(columns: dict[str, object], shipment_id: pa.Array, label: np.ndarray)
     data: dict[str, object] = {"shipment_id": pd.array(shipment_id, dtype="str")}
     for name in CANONICAL_NAMES:
         if name in ("shipment_id", LABEL_COLUMN):
+            continue
+        if name == OUTCOME_DATE_COLUMN:  # outcomes known on the shipment's day (issue 17)
+            data[name] = np.full(len(label), np.datetime64("NaT"), dtype="datetime64[us]")
             continue
         values = columns[name]
         if isinstance(values, np.ndarray) and values.dtype.kind == "M":
