@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""2: a declared value of 0 is valid, a consignee needs a name or an id, outcome_date."""
 
 
 class Kind(Enum):

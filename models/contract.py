@@ -48,6 +48,12 @@ class FeatureContract:
 
     def check(self) -> None:
         """Raise ``FeatureContractError`` unless the running code has the same contract."""
+        if not hasattr(self, "extras"):  # pickled before contracts named their extras
+            raise FeatureContractError(
+                f"the model was trained by an earlier version (shipment schema version "
+                f"{self.schema_version!r}, this code: {SCHEMA_VERSION!r}); retrain it with this "
+                "version, or install the version it was trained with."
+            )
         current = FeatureContract.current(self.extras)
         problems = []
         if self.schema_version != current.schema_version:

@@ -135,6 +135,15 @@ def test_a_model_with_another_feature_contract_refuses_to_load(trained, tmp_path
         load_bundle(path)
 
 
+def test_a_contract_of_an_earlier_version_is_refused_with_a_clear_message():
+    earlier = object.__new__(FeatureContract)
+    earlier.__dict__.update(
+        features=("hs_chpl_listed",), entity_keys=(), schema_version="1", seeds_version="x"
+    )
+    with pytest.raises(FeatureContractError, match="trained by an earlier version"):
+        earlier.check()
+
+
 def test_a_contract_with_other_reference_data_is_refused():
     contract = dataclasses.replace(FeatureContract.current(), seeds_version="0123456789ab")
     with pytest.raises(FeatureContractError, match="reference tables version '0123456789ab'"):
