@@ -107,7 +107,7 @@ class ScoreSummary:
     threshold: float
     threshold_source: str
     ignored_columns: list[str] = field(default_factory=list)
-    """Columns of the input never read for scoring (a label column)."""
+    """Columns of the input never read for scoring (the label and its outcome date)."""
     rows_read: int = 0
     rows_scored: int = 0
     rows_rejected: int = 0

@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +41,26 @@ def opaque(prefix: str, values: pd.Series) -> pd.Series:
     return pd.Series(np.where(codes >= 0, ids, ""), index=values.index).mask(values == "", "")
 
 
+def outcomes(history: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
+    """``truth_diverted`` (0/1) for every history row; ValueError unless the truth has exactly
+    one 0/1 outcome per shipment."""
+    if not truth["shipment_id"].is_unique:
+        raise ValueError("the truth file names some shipment_id more than once")
+    by_id = pd.to_numeric(truth.set_index("shipment_id")["truth_diverted"], errors="coerce")
+    found = history["shipment_id"].map(by_id)
+    lacking = int((~found.isin([0, 1])).sum())
+    if lacking:
+        raise ValueError(f"{lacking:,} shipment(s) have no 0/1 truth_diverted in the truth file")
+    return found.astype(int)
+
+
 def declarations(history: pd.DataFrame, truth: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """The history (simulator output read as text) in the declaration layout, row for row."""
+    history = history.fillna("")
+    fraud = outcomes(history, truth)
     rng = np.random.default_rng(seed)
     rows = len(history)
-    diverted = history[["shipment_id"]].merge(truth, on="shipment_id", how="left")
+    hs_digits = history["hs_code"].str.replace(r"\D", "", regex=True)
     consignee = history["consignee_id"].mask(
         history["consignee_id"] == "",
         history["consignee_country"] + ":" + history["consignee_name"].str.lower(),
@@ -54,7 +70,7 @@ def declarations(history: pd.DataFrame, truth: pd.DataFrame, seed: int = 0) -> p
     office_number = (
         (office_hash.to_numpy() % OFFICES_PER_COUNTRY).astype(np.int64) + rng.integers(0, 2, rows)
     ) % OFFICES_PER_COUNTRY
-    chapter = history["hs_code"].str.slice(0, 2).astype(int)
+    chapter = hs_digits.str.slice(0, 2).astype(int)
     origin = history["origin_country"].mask(rng.random(rows) < UNKNOWN_ORIGIN_SHARE, "ZZ")
     price = pd.to_numeric(history["value_usd"]).round(2)
     price = price.mask(rng.random(rows) < NO_CHARGE_SHARE, 0.0)
@@ -80,7 +96,7 @@ def declarations(history: pd.DataFrame, truth: pd.DataFrame, seed: int = 0) -> p
             "Courier ID": opaque("COU", history["freight_forwarder"]).where(
                 mode.isin(["40", "50"]), ""
             ),
-            "HS10 Code": history["hs_code"].str.slice(0, 6)
+            "HS10 Code": hs_digits.str.slice(0, 6)
             + pd.Series([f"{number:04d}" for number in national], index=history.index),
             "Country of Departure": history["exporter_country"],
             "Country of Origin": origin,
@@ -90,13 +106,15 @@ def declarations(history: pd.DataFrame, truth: pd.DataFrame, seed: int = 0) -> p
             "Tax Type": np.where(chapter < 25, "FA", "FEU"),
             "Net Mass": history["net_mass_kg"],
             "Item Price": price.map(lambda value: f"{value:.2f}"),
-            LABEL: diverted["truth_diverted"].to_numpy(),
+            LABEL: fraud,
         },
         index=history.index,
     )
 
 
-def split_by_date(frame: pd.DataFrame, first_later_day: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_by_date(
+    frame: pd.DataFrame, first_later_day: str | date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Declarations before ``first_later_day`` (to train on) and from it on (to score,
     without the outcome column)."""
     dates = pd.to_datetime(frame[DATE_COLUMN], format=DATE_FORMAT)
@@ -121,7 +139,11 @@ def main() -> None:
     parser.add_argument("history", type=Path, help="simulator shipments (divert simulate --out)")
     parser.add_argument("truth", type=Path, help="simulator ground truth (<out>.truth.csv)")
     parser.add_argument("--out", type=Path, required=True, help="declarations to write")
-    parser.add_argument("--later-from", help="YYYY-MM-DD: declarations from this day go to")
+    parser.add_argument(
+        "--later-from",
+        type=date.fromisoformat,
+        help="YYYY-MM-DD: declarations from this day go to",
+    )
     parser.add_argument("--later-out", type=Path, help="... this file, without outcomes")
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args()
@@ -131,9 +153,14 @@ def main() -> None:
         parser.error("an output path is one of the inputs; choose another --out or --later-out")
     if bool(options.later_from) != bool(options.later_out):
         parser.error("give --later-from and --later-out together")
+    if options.later_out and options.later_out.resolve() == options.out.resolve():
+        parser.error("--out and --later-out name the same file")
     history = pd.read_csv(options.history, dtype="str", keep_default_na=False)
     truth = pd.read_csv(options.truth, dtype="str", keep_default_na=False)
-    layout = declarations(history, truth, options.seed)
+    try:
+        layout = declarations(history, truth, options.seed)
+    except ValueError as error:
+        parser.error(str(error))
     if options.later_from:
         earlier, later = split_by_date(layout, options.later_from)
         write_atomically(earlier, options.out)
