@@ -151,6 +151,9 @@ def main() -> None:
     inputs = {options.history.resolve(), options.truth.resolve()}
     if any(path.resolve() in inputs for path in outputs):
         parser.error("an output path is one of the inputs; choose another --out or --later-out")
+    for source in (options.history, options.truth):
+        if not source.is_file():
+            parser.error(f"no such file: {source}")
     if bool(options.later_from) != bool(options.later_out):
         parser.error("give --later-from and --later-out together")
     if options.later_out and options.later_out.resolve() == options.out.resolve():
