@@ -77,11 +77,6 @@ class FeatureContract:
                 "trained with."
             )
 
-    @property
-    def input_columns(self) -> tuple[str, ...]:
-        """The columns beyond the shipment schema that scoring input must carry."""
-        return self.extras.names
-
     def scoring_map(self, column_map: ColumnMap | None = None) -> ColumnMap:
         """``column_map`` (default: none, records in canonical form) with this model's extras,
         whatever the map itself declares, so that scoring input is read with exactly the
@@ -102,7 +97,7 @@ class FeatureContract:
     def check_input(self, columns: Iterable[str], where: str) -> None:
         """``ModelInputError`` naming every extra column the input's ``columns`` lack."""
         present = set(columns)
-        missing = [name for name in self.input_columns if name not in present]
+        missing = [name for name in self.extras.names if name not in present]
         if missing:
             raise ModelInputError(
                 f"{where} lacks column(s) {missing}, which the model was trained with as extra "
