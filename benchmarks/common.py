@@ -10,11 +10,14 @@ from pathlib import Path
 TRAINING_ROWS = 100_000
 
 
-def simulate_in_child(rows: int, seed: int, folder: Path) -> tuple[Path, Path, Path]:
-    """Simulate ``rows`` shipments into ``folder`` with ``divert simulate`` in a child process
-    (so its memory does not count); return the shipments, ground truth and watchlist paths."""
+def simulate_in_child(
+    rows: int, seed: int, folder: Path, world: str = "default"
+) -> tuple[Path, Path, Path]:
+    """Simulate ``rows`` shipments of ``world`` into ``folder`` with ``divert simulate`` in a
+    child process (so its memory does not count); return the shipments, ground truth and
+    watchlist paths."""
     data, watchlist = folder / "history.csv", folder / "watchlist.csv"
-    command = ["simulate", "--rows", rows, "--seed", seed, "--out", data]
+    command = ["simulate", "--rows", rows, "--seed", seed, "--out", data, "--world", world]
     command += ["--watchlist-out", watchlist]
     subprocess.run(
         [sys.executable, "-m", "serve", *map(str, command)], check=True, stdout=subprocess.DEVNULL

@@ -2,9 +2,12 @@
 
 Simulates ``--rows`` shipments (default 1,000,000), writes them as CSV with pyarrow (dates as
 YYYY-MM-DD) and prints, from the one run, the wall time of each step, rows per second and the
-process's peak resident set size. Targets: 1M rows in at most 60 s and 2 GB.
+process's peak resident set size. Targets: 1M rows in at most 60 s and 2 GB. It then prints
+the figures of the label step and of the findings' consequences that ``docs/simulator.md``
+records (inspection rates, false and pending outcomes, delays, successors):
 
     python -m benchmarks.simulate --rows 1000000
+    python -m benchmarks.simulate --rows 300000 --seed 1
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from training.simulator import SimulationConfig, simulate
 
-DATE_COLUMNS = ("ship_date", "consignee_registered_on")
+DATE_COLUMNS = ("ship_date", "consignee_registered_on", "outcome_date")
 TARGET_SECONDS = 60.0
 TARGET_PEAK_GB = 2.0
 
@@ -66,9 +70,43 @@ def main(argv: list[str] | None = None) -> int:
     print(f"total             {generated + written:>12.2f} s   target <= {TARGET_SECONDS:.0f} s")
     print(f"CSV size          {size_mb:>12.1f} MiB")
     print(f"peak RSS          {peak:>12.2f} GiB target <= {TARGET_PEAK_GB:.0f} GB")
-    print(f"diverted rows     {history.truth['truth_diverted'].mean():>12.2%}")
-    print(f"inspected rows    {history.truth['truth_inspected'].mean():>12.2%}")
+    for name, value in world_figures(history).items():
+        print(f"{name:<40} {value}")
     return 0
+
+
+def world_figures(history) -> dict[str, str]:
+    """Label and succession figures of one simulated history, as printable text."""
+    shipments, truth = history.shipments, history.truth
+    diverted = truth["truth_diverted"].to_numpy() == 1
+    inspected = truth["truth_inspected"].to_numpy() == 1
+    label = shipments["diverted"].to_numpy()
+    positive, pending = label == 1, np.isnan(label)
+    delay = (shipments["outcome_date"] - shipments["ship_date"]).dt.days
+    entity = truth["truth_consignee"]
+    found = shipments.loc[positive, "outcome_date"].groupby(entity[positive]).min()
+    after_finding = diverted & (entity.map(found) < shipments["ship_date"]).to_numpy()
+    networks = truth[diverted].groupby("truth_network")
+    countries = shipments[diverted].groupby(truth.loc[diverted, "truth_network"])
+    return {
+        "diverted rows": f"{diverted.mean():.2%}",
+        "inspected rows": f"{inspected.mean():.2%}",
+        "inspected diverted / legitimate rows": (
+            f"{inspected[diverted].mean():.1%} / {inspected[~diverted].mean():.2%}"
+        ),
+        "positive labels (false)": (
+            f"{positive.sum():,} ({(positive & ~diverted).sum() / max(positive.sum(), 1):.0%})"
+        ),
+        "inspections pending at the end": f"{(inspected & pending).sum() / inspected.sum():.1%}",
+        "median outcome delay": f"{delay.median():.0f} days",
+        "diverted after own finding was known": f"{after_finding.sum() / diverted.sum():.1%}",
+        "networks with a successor": (
+            f"{(networks['truth_consignee'].nunique() > 1).sum()} of {networks.ngroups}"
+        ),
+        "networks in more than one country": (
+            f"{(countries['consignee_country'].nunique() > 1).sum()}"
+        ),
+    }
 
 
 if __name__ == "__main__":

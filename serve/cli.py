@@ -115,13 +115,23 @@ def simulate(
         Path | None,
         typer.Option(help="Ground-truth file; default <out stem>.truth.csv beside the output."),
     ] = None,
+    outcome_delay_days: Annotated[
+        int | None,
+        typer.Option(min=0, help="Median days until an inspection outcome is known [120]."),
+    ] = None,
+    world: Annotated[
+        str | None,
+        typer.Option(help="Simulated world: default, or shifted (another typology mix)."),
+    ] = None,
 ) -> None:
     """Generate a labelled, realistic shipment history (ground truth in a separate file)."""
     from training.simulator import SimulationConfig
     from training.simulator.files import write_simulation
 
     dates = {name: day.date() for name, day in (("start", start), ("end", end)) if day}
-    config = SimulationConfig(rows=rows, seed=seed, **dates)
+    given = {"outcome_delay_days": outcome_delay_days, "world": world}
+    options = dates | {name: value for name, value in given.items() if value is not None}
+    config = SimulationConfig(rows=rows, seed=seed, **options)
     written = write_simulation(config, out, truth_path=truth_out, watchlist_path=watchlist_out)
     for role, path in written.items():
         typer.echo(f"{role:<10} {path}")

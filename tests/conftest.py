@@ -15,7 +15,7 @@ from training.run import TrainingConfig, TrainingResult, run_training
 from training.simulator import SimulationConfig
 from training.simulator.files import write_simulation
 
-TRAINED_ROWS = 15_000
+TRAINED_ROWS = 30_000
 TRAINED_SEED = 5
 
 

@@ -108,6 +108,17 @@ def test_simulate_then_validate_accepts_every_row(tmp_path):
     assert "rejected                  0" in validated.stdout
 
 
+def test_simulate_takes_the_world_and_the_outcome_delay(tmp_path):
+    out = tmp_path / "s.csv"
+    options = ["--world", "shifted", "--outcome-delay-days", 10]
+    result = divert("simulate", "--rows", 3000, "--seed", 7, "--out", out, *options)
+    assert result.returncode == 0, result.stderr
+    shipments = pd.read_csv(out, parse_dates=["ship_date", "outcome_date"])
+    assert (shipments["outcome_date"] - shipments["ship_date"]).dt.days.median() <= 20
+    refused = divert("simulate", "--out", tmp_path / "t.csv", "--world", "utopia")
+    assert refused.returncode == 1 and "world must be one of" in refused.stderr
+
+
 def test_simulate_refuses_an_end_before_the_start(tmp_path):
     result = divert(
         "simulate", "--out", tmp_path / "s.csv", "--start", "2024-01-01", "--end", "2023-01-01"

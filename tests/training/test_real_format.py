@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from features.column_map import ColumnMap
 from features.errors import DivertError, ModelInputError
-from features.schema import LABEL_COLUMN, SHIPMENT_COLUMNS, pandas_dtypes
+from features.schema import LABEL_COLUMN, OUTCOME_DATE_COLUMN, SHIPMENT_COLUMNS, pandas_dtypes
 from models.tracking import CHAMPION, load_registered_bundle, open_store
 from serve.api import json_records, shipment_record_model
 from serve.scoring import ScoreRequest, run_score
@@ -100,7 +100,9 @@ def left_out_of_the_last_run() -> str:
 def test_a_history_labelled_on_every_row_trains_supervised(trained, tmp_path, home):
     history = read(trained.history)
     truth = read(trained.truth)[["shipment_id", "truth_diverted"]]
-    history = history.drop(columns=[LABEL_COLUMN]).merge(truth, on="shipment_id")
+    history = history.drop(columns=[LABEL_COLUMN, OUTCOME_DATE_COLUMN]).merge(
+        truth, on="shipment_id"
+    )
     history = history.rename(columns={"truth_diverted": LABEL_COLUMN})
     bundle, summary = train_and_score(trained, tmp_path, home, history, read(trained.later))
     assert bundle.metadata["treatment"] == SUPERVISED
@@ -110,7 +112,7 @@ def test_a_history_labelled_on_every_row_trains_supervised(trained, tmp_path, ho
 def test_a_history_with_a_whole_unlabelled_period_trains(trained, tmp_path, home):
     history = read(trained.history)
     dates = pd.to_datetime(history["ship_date"])
-    gap = (dates >= dates.quantile(0.3)) & (dates < dates.quantile(0.5))
+    gap = (dates >= dates.quantile(0.2)) & (dates < dates.quantile(0.35))
     history.loc[gap, LABEL_COLUMN] = ""
     bundle, _ = train_and_score(
         trained, tmp_path, home, history, read(trained.later), treatment="inspected"
@@ -224,8 +226,13 @@ def test_a_backtest_hides_outcomes_known_only_after_its_cutoff():
     assert hidden[LABEL_COLUMN].tolist()[0] == 1.0 and pd.isna(hidden[LABEL_COLUMN].iloc[1])
 
 
-def test_the_outcome_delay_is_logged_and_changes_the_history(trained, tmp_path, home):
-    config = TrainingConfig(data=trained.history, outcome_delay_days=90, seed=1)
+def test_the_outcome_delay_is_logged_and_changes_a_history_without_outcome_dates(
+    trained, tmp_path, home
+):
+    read(trained.history).drop(columns=[OUTCOME_DATE_COLUMN]).to_csv(
+        tmp_path / "undated.csv", index=False
+    )
+    config = TrainingConfig(data=tmp_path / "undated.csv", outcome_delay_days=90, seed=1)
     result = run_training(config, open_store(home))
     run = mlflow.get_run(result.run_id)
     assert run.data.params["outcome_delay_days"] == "90"

@@ -6,7 +6,8 @@ diversion. The 2023 hub shares then size diversion through CN, HK, AE and the ot
 relative to those countries.
 Country curves add the later shifts (Türkiye's rise and fall, the 2024 drop through CN/HK,
 emerging hubs). ``split_diversion`` shares each country's monthly volume among its diverting
-consignees, with typology weights fitted so that typology shares hit ``TYPOLOGY_SHARES``.
+consignees, with typology weights fitted so that typology shares hit the world's targets
+(``TYPOLOGY_SHARES`` in the default world).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from training.simulator.config import (
     TURKIYE_PEAK_LEVEL,
     TURKIYE_YEAR_BEFORE_LOW,
     TYPOLOGY_FIGURES,
-    TYPOLOGY_SHARES,
 )
 from training.simulator.goods import Catalogue
 from training.simulator.places import CONSIGNEE_BASELINE_SHARES
@@ -87,11 +87,12 @@ def machine_tool_share(grid: MonthGrid) -> np.ndarray:
     )
 
 
-def diversion_chpl_share(catalogue: Catalogue) -> float:
-    """Expected CHPL share of diverted shipments in 2022, from the diversion baskets."""
+def diversion_chpl_share(catalogue: Catalogue, shares: dict[str, float]) -> float:
+    """Expected CHPL share of diverted shipments in 2022, from the diversion baskets and the
+    typology ``shares``."""
     by_typology = sum(
-        TYPOLOGY_SHARES[t] * catalogue.chpl_fraction(TYPOLOGY_FIGURES[t].basket) for t in TYPOLOGIES
-    )
+        shares[t] * catalogue.chpl_fraction(TYPOLOGY_FIGURES[t].basket) for t in TYPOLOGIES
+    ) / sum(shares[t] for t in TYPOLOGIES)
     tools = catalogue.chpl_fraction("diversion_machine_tools")
     return (1 - MACHINE_TOOL_SHARE_2022) * by_typology + MACHINE_TOOL_SHARE_2022 * tools
 
@@ -123,10 +124,14 @@ class DiversionPlan:
 
     levels: dict[str, np.ndarray]
     relocation_chpl: dict[str, float]
+    typology_shares: dict[str, float]
 
 
 def plan_diversion(
-    grid: MonthGrid, legit_chpl: dict[str, np.ndarray], chpl_share: float
+    grid: MonthGrid,
+    legit_chpl: dict[str, np.ndarray],
+    chpl_share: float,
+    typology_shares: dict[str, float],
 ) -> DiversionPlan:
     """Solve the country levels so the calibration figures hold in expectation."""
     base_year, surge_year = grid.in_year(BASELINE_YEAR), grid.in_year(SURGE_YEAR)
@@ -153,7 +158,9 @@ def plan_diversion(
         curve = diversion_curve(grid, country)
         levels[country] = share * total_2023 * curve / curve[share_year].sum()
     return DiversionPlan(
-        levels={c: levels[c] for c in diversion_countries()}, relocation_chpl=relocation
+        levels={c: levels[c] for c in diversion_countries()},
+        relocation_chpl=relocation,
+        typology_shares=typology_shares,
     )
 
 
@@ -180,13 +187,13 @@ def allowed_typologies(country: str) -> np.ndarray:
     )
 
 
-def _fit_weights(volume: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+def _fit_weights(volume: np.ndarray, allowed: np.ndarray, shares: dict[str, float]) -> np.ndarray:
     """Typology weights g so that sum_X volume_X * g_t A_Xt / sum_t' g_t' A_Xt' hits the targets.
 
     ``volume`` has shape (countries,) or (countries, months); ``allowed`` (countries, types)
     or (countries, types, months).
     """
-    target = np.array([TYPOLOGY_SHARES[t] for t in TYPOLOGIES])
+    target = np.array([shares[t] for t in TYPOLOGIES])
     target = target / target.sum()
     weights = np.ones(len(TYPOLOGIES))
     shape = (1, -1) + (1,) * (allowed.ndim - 2)
@@ -206,7 +213,7 @@ def plan_counts(plan: DiversionPlan, rows_per_unit: float) -> dict[str, dict[str
     countries = list(plan.levels)
     volume = np.array([plan.levels[c].sum() for c in countries]) * rows_per_unit
     allowed = np.array([allowed_typologies(c) for c in countries], dtype=np.float64)
-    mix = allowed * _fit_weights(volume, allowed)[None, :]
+    mix = allowed * _fit_weights(volume, allowed, plan.typology_shares)[None, :]
     mix /= mix.sum(axis=1, keepdims=True)
     counts: dict[str, dict[str, int]] = {t: {} for t in TYPOLOGIES}
     for i, country in enumerate(countries):
@@ -234,7 +241,9 @@ def split_diversion(shapes: Streams, plan: DiversionPlan, grid: MonthGrid) -> St
     levels = np.array([plan.levels[c] for c in countries])
     volume = levels * window_weights(grid)[None, :]
     fitted = volume.sum() > 0
-    weights = _fit_weights(volume, active) if fitted else np.ones(len(TYPOLOGIES))
+    weights = (
+        _fit_weights(volume, active, plan.typology_shares) if fitted else np.ones(len(TYPOLOGIES))
+    )
     mix = active * weights[None, :, None]
     mix = mix / np.maximum(mix.sum(axis=1, keepdims=True), 1e-300)
     per_group = levels[:, None, :] * mix / np.maximum(group_sum, 1e-300)

@@ -22,14 +22,31 @@ class SimulationConfig:
     seed: int = 0
     start: date = date(2021, 1, 1)
     end: date = date(2025, 6, 30)
+    outcome_delay_days: int = 120
+    """Median days from a shipment to its inspection outcome becoming known (log-normal)."""
+    world: str = "default"
+    """Which ``WORLDS`` entry sets the typology mix and the inspection rates."""
 
     def __post_init__(self) -> None:
         if self.rows < 1:
             raise SimulationConfigError(f"rows must be at least 1, found {self.rows!r}")
+        if self.world not in WORLDS:
+            raise SimulationConfigError(
+                f"world must be one of {sorted(WORLDS)}, found {self.world!r}"
+            )
+        if self.outcome_delay_days < 0:
+            raise SimulationConfigError(
+                f"outcome_delay_days must not be negative, found {self.outcome_delay_days!r}"
+            )
         if self.end < self.start:
             raise SimulationConfigError(
                 f"end must not be before start, found start={self.start!r} end={self.end!r}"
             )
+
+    @property
+    def settings(self) -> WorldSettings:
+        """The figures of the configured world."""
+        return WORLDS[self.world]
 
 
 # --- Key dates -------------------------------------------------------------------------------
@@ -243,8 +260,11 @@ LOT_SIGMA = 0.9
 
 # --- Labels ----------------------------------------------------------------------------------
 
-INSPECTION_RATE = 0.04
-"""Share of shipments inspected (end-use check, customs examination) [inference]."""
+INSPECTION_RATE = 0.02
+"""Share of shipments inspected (end-use check, customs examination, audit) [inference: customs
+administrations examine a small share of declarations, export declarations less than imports,
+and an end-use check abroad is rarer still; 2 % of rows gives true diversions an inspection
+rate of a few percent once the red flags have drawn inspectors to them]."""
 
 RANDOM_AUDIT_RATE = 0.004
 """Inspections drawn at random, whatever the red flags [inference]."""
@@ -252,8 +272,84 @@ RANDOM_AUDIT_RATE = 0.004
 DETECTION_RATE = 0.85
 """Inspected diversions that are found; the rest are labelled 0 [inference]."""
 
-FALSE_POSITIVE_RATE = 0.02
-"""Inspected legitimate shipments wrongly labelled as diverted [inference]."""
+FALSE_POSITIVE_RATE = 0.01
+"""Inspected legitimate shipments wrongly labelled as diverted [inference: a finding has to hold
+up, so wrong ones are rare; with few true diversions inspected, they are still a sixth of all
+positive labels]."""
+
+TIP_RATE_DIVERTED = 0.02
+TIP_RATE_LEGITIMATE = 0.002
+"""Share of diverted and of legitimate shipments an intelligence tip points at. Tips are rare
+and noisy: with about one shipment in twenty diverted, fewer than half of them point at a real
+diversion [inference]."""
+
+OUTCOME_DELAY_SIGMA = 0.8
+"""Log-normal spread of the days from a shipment to its known outcome around the configured
+median (``SimulationConfig.outcome_delay_days``): a document check closes in weeks, an end-use
+check abroad or an investigation in many months [inference]."""
 
 SCREENING_VARIANT_HIT_RATE = 0.6
 """Chance that an inspector's screening catches a name variant of a listed party [inference]."""
+
+# --- Consequences of findings ----------------------------------------------------------------
+
+SUPPLIERS_LEARN_DAYS = (14, 120)
+"""Days from a finding becoming known until the found consignee's suppliers stop shipping to
+it (a notice from the authority, a screening update, a lost licence) [inference]."""
+
+SUCCESSOR_REGISTERED_DAYS = (7, 150)
+"""A network's successor company is registered this many days before it takes over (shelf
+companies and fresh registrations in the same hub) [inference from buyers "set up after the
+invasion" and several shells at one Hong Kong address, NYT and Nikkei in ``domain-facts.md``
+§4.1]."""
+
+SUCCESSOR_KEEPS_ADDRESS = 0.35
+"""Share of successors registered at the found company's address; the rest move [inference]."""
+
+SUCCESSOR_MOVES_HUB = 0.2
+"""Share of successors set up in another hub country after a finding (networks shift hubs as
+enforcement focuses on one, e.g. from Türkiye to the UAE and Central Asia) [inference]."""
+
+MAX_SUCCESSIONS = 6
+"""Rounds of finding-then-successor per network; a network found more often keeps its last
+company [inference: bounds the work, rarely reached]."""
+
+
+# --- Worlds ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorldSettings:
+    """The figures that differ between simulated worlds: the typology mix and how inspections
+    go. The default world uses the figures above; others test a model on a world it was not
+    developed on."""
+
+    typology_shares: dict[str, float]
+    inspection_rate: float
+    detection_rate: float
+    tip_rate_diverted: float
+
+
+WORLDS: dict[str, WorldSettings] = {
+    "default": WorldSettings(
+        typology_shares=TYPOLOGY_SHARES,
+        inspection_rate=INSPECTION_RATE,
+        detection_rate=DETECTION_RATE,
+        tip_rate_diverted=TIP_RATE_DIVERTED,
+    ),
+    "shifted": WorldSettings(
+        typology_shares={
+            "front_company": 0.16,
+            "conduit_distributor": 0.28,
+            "shared_address_network": 0.06,
+            "transit_routing": 0.06,
+            "price_premium": 0.24,
+            "name_variant": 0.20,
+        },
+        inspection_rate=0.012,
+        detection_rate=0.70,
+        tip_rate_diverted=0.01,
+    ),
+}
+"""``shifted`` moves weight from young fronts and fake transit to established conduits, price
+premiums and name variants, inspects less and detects less: a world no default was tuned on."""

@@ -11,12 +11,13 @@ import pyarrow.compute as pc
 
 from features.schema import CANONICAL_NAMES, LABEL_COLUMN, OUTCOME_DATE_COLUMN
 from seeds.tables import CountryGroups, load_chpl, load_country_groups
-from training.simulator import actors, calibration, lookalikes, typologies
+from training.simulator import actors, calibration, lookalikes, successors, typologies
 from training.simulator.actors import Registry, SupplierPools
-from training.simulator.calendar import MonthGrid
+from training.simulator.calendar import MonthGrid, day
 from training.simulator.config import (
     MAX_EXPORTERS,
     MAX_LEGIT_CONSIGNEES,
+    MAX_SUCCESSIONS,
     MIN_EXPORTERS,
     MIN_LEGIT_CONSIGNEES,
     SHIPMENTS_PER_EXPORTER,
@@ -24,9 +25,9 @@ from training.simulator.config import (
     SimulationConfig,
 )
 from training.simulator.goods import Catalogue, build_catalogue
-from training.simulator.labels import inspect, screening_dates
+from training.simulator.labels import InspectionDraws, Inspector, Labels, screening_dates
 from training.simulator.places import CONSIGNEE_BASELINE_SHARES, DIVERSION_DESTINATIONS
-from training.simulator.shipments import build_shipments, country_vocab
+from training.simulator.shipments import build_shipments, country_vocab, identity_columns
 from training.simulator.streams import (
     Streams,
     concat,
@@ -40,6 +41,7 @@ from training.simulator.world import World
 
 STAGES = (
     "actors", "relocation", "typologies", "draw", "shipments", "watchlist", "labels", "lookalikes",
+    "successors",
 )  # fmt: skip
 """Each stage draws from its own generator spawned from the seed, so changing one stage does
 not reshuffle the random numbers of the others (new stages are appended)."""
@@ -78,7 +80,7 @@ def simulate(config: SimulationConfig) -> SimulatedHistory:
     seeds = np.random.SeedSequence(config.seed).spawn(len(STAGES))
     rngs = {stage: np.random.default_rng(s) for stage, s in zip(STAGES, seeds, strict=True)}
     grid = MonthGrid.for_config(config)
-    world, intensity, outsider_table = _world(rngs, config, grid)
+    world, intensity, outsider_table, registry = _world(rngs, config, grid)
     draws = draw(rngs["draw"], Streams(world.streams, intensity), grid, config.rows)
     columns, facts = build_shipments(rngs["shipments"], world, draws)
 
@@ -96,24 +98,35 @@ def simulate(config: SimulationConfig) -> SimulatedHistory:
     watchlist = build_watchlist(
         rngs["watchlist"], world.consignees, listed_on, outsider_table, config.end
     )
-    labels = inspect(
-        rngs["labels"],
-        facts,
+    inspector = Inspector(
+        InspectionDraws.draw(rngs["labels"], config.rows, config.outcome_delay_days),
+        config.settings,
         ship_day,
-        world.consignees,
-        screening_dates(world.consignees, listed_on, outsider_table),
         world.catalogue.goods,
         world.groups,
         np.array(country_vocab().values),
+        day(config.end),
+    )
+    consignees, facts, labels = _labels_with_successors(
+        rngs["successors"], registry, inspector, world.consignees, facts, listed_on, outsider_table
+    )
+    columns |= identity_columns(
+        consignees,
+        facts["consignee"],
+        facts["address_missing"],
+        facts["own_country"],
+        facts["destination"],
     )
     shipment_id = _shipment_ids(ship_day, columns["exporter_country"])
-    shipments = _frame(columns, shipment_id, labels.diverted_label)
+    shipments = _frame(columns, shipment_id, labels)
     truth = pd.DataFrame(
         {
             "shipment_id": shipments["shipment_id"],
             "truth_diverted": facts["diverted"].astype(np.int64),
             "truth_typology": pd.array(facts["typology"].astype(str), dtype="str"),
             "truth_inspected": labels.inspected.astype(np.int64),
+            "truth_consignee": facts["consignee"].astype(np.int64),
+            "truth_network": consignees["network"].to_numpy()[facts["consignee"]],
         }
     )
     return SimulatedHistory(shipments=shipments, truth=truth, watchlist=watchlist)
@@ -121,8 +134,9 @@ def simulate(config: SimulationConfig) -> SimulatedHistory:
 
 def _world(
     rngs: dict[str, np.random.Generator], config: SimulationConfig, grid: MonthGrid
-) -> tuple[World, np.ndarray, pd.DataFrame]:
-    """All actors and streams; returns the world, stream intensities and listed outsiders."""
+) -> tuple[World, np.ndarray, pd.DataFrame, Registry]:
+    """All actors and streams; returns the world, stream intensities, listed outsiders and the
+    registry of names and ids handed out so far."""
     rng = rngs["actors"]
     groups = load_country_groups()
     catalogue = build_catalogue(load_chpl())
@@ -143,8 +157,11 @@ def _world(
         rngs["lookalikes"], registry, grid, legit, config.rows, exporters, catalogue, legit_pools
     )
 
-    chpl_share = calibration.diversion_chpl_share(catalogue)
-    first_plan = calibration.plan_diversion(grid, _legit_chpl(legit, grid, catalogue), chpl_share)
+    shares = config.settings.typology_shares
+    chpl_share = calibration.diversion_chpl_share(catalogue, shares)
+    first_plan = calibration.plan_diversion(
+        grid, _legit_chpl(legit, grid, catalogue), chpl_share, shares
+    )
     base_units = _window_total(legit_streams(legit, grid).intensity, grid)
     rows_per_unit = config.rows / (base_units + _planned_total(first_plan, grid))
 
@@ -169,7 +186,9 @@ def _world(
     # Diverters changed the legitimate base (conduits stop when listed, some diverters keep a
     # cover business), so calibrate again on the final actors.
     established = consignees[~consignees["relocated"]]
-    plan = calibration.plan_diversion(grid, _legit_chpl(established, grid, catalogue), chpl_share)
+    plan = calibration.plan_diversion(
+        grid, _legit_chpl(established, grid, catalogue), chpl_share, shares
+    )
     consignees = _scale_relocations(consignees, grid, plan, catalogue)
     streams = concat(
         legit_streams(consignees, grid),
@@ -187,7 +206,54 @@ def _world(
         forwarders=_forwarders(rng, registry, groups),
         streams=streams.table,
     )
-    return world, streams.intensity, outsider_table
+    return world, streams.intensity, outsider_table, registry
+
+
+def _labels_with_successors(
+    rng: np.random.Generator,
+    registry: Registry,
+    inspector: Inspector,
+    consignees: pd.DataFrame,
+    facts: dict[str, np.ndarray],
+    listed_on: pd.Series,
+    outsider_table: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], Labels]:
+    """Label, let findings hand diverted rows to successors, relabel, until nothing moves.
+
+    Returns the consignees (successors appended), the facts with each row's final consignee,
+    country and destination, and the final labels.
+    """
+    consignees = successors.with_networks(consignees)
+    settled = np.zeros(len(consignees), dtype=bool)
+    hubs = sorted(set(consignees.loc[consignees["typology"] != "legitimate", "country"]))
+    codes = {country: code for code, country in enumerate(country_vocab().values)}
+    for _ in range(MAX_SUCCESSIONS):
+        screening = screening_dates(consignees, listed_on, outsider_table)
+        labels = inspector.labels(facts, consignees, screening)
+        found_on = successors.first_findings(
+            facts["consignee"], labels.diverted_label, labels.outcome_day, len(consignees)
+        )
+        handover = successors.hand_over(
+            rng,
+            registry,
+            consignees,
+            {"ship_day": inspector.ship_day} | facts,
+            found_on,
+            settled,
+            hubs,
+            codes,
+        )
+        if handover.moved == 0:
+            return consignees, facts, labels
+        settled = np.concatenate([settled, np.zeros(len(handover.consignees) - len(settled), bool)])
+        consignees = handover.consignees
+        facts = facts | {
+            "consignee": handover.consignee,
+            "own_country": handover.own_country,
+            "destination": handover.destination,
+        }
+    screening = screening_dates(consignees, listed_on, outsider_table)
+    return consignees, facts, inspector.labels(facts, consignees, screening)
 
 
 def _with_lookalikes(
@@ -351,14 +417,14 @@ def _shipment_ids(ship_day: np.ndarray, exporter_country: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(year_text, exporter_country, serial_text, "")
 
 
-def _frame(columns: dict[str, object], shipment_id: pa.Array, label: np.ndarray) -> pd.DataFrame:
+def _frame(columns: dict[str, object], shipment_id: pa.Array, labels: Labels) -> pd.DataFrame:
     """The canonical frame: str columns, float64 numbers, datetime64 dates (day precision)."""
     data: dict[str, object] = {"shipment_id": pd.array(shipment_id, dtype="str")}
     for name in CANONICAL_NAMES:
         if name in ("shipment_id", LABEL_COLUMN):
             continue
-        if name == OUTCOME_DATE_COLUMN:  # outcomes known on the shipment's day (issue 17)
-            data[name] = np.full(len(label), np.datetime64("NaT"), dtype="datetime64[us]")
+        if name == OUTCOME_DATE_COLUMN:
+            data[name] = labels.outcome_day.astype("datetime64[us]")
             continue
         values = columns[name]
         if isinstance(values, np.ndarray) and values.dtype.kind == "M":
@@ -367,5 +433,5 @@ def _frame(columns: dict[str, object], shipment_id: pa.Array, label: np.ndarray)
             data[name] = values.astype(np.float64)
         else:
             data[name] = pd.array(values, dtype="str")
-    data[LABEL_COLUMN] = label.astype(np.float64)
+    data[LABEL_COLUMN] = labels.diverted_label.astype(np.float64)
     return pd.DataFrame(data, columns=list(CANONICAL_NAMES))

@@ -1,10 +1,17 @@
-"""Labels as they arise in practice: inspections chosen by red flags, outcomes with noise.
+"""Labels as they arise in practice: inspections chosen by what an authority sees, outcomes late.
 
 Only inspected shipments get a label. Inspectors pick shipments with the red flags of the
 guidance (CHPL goods to hubs, young consignees, intermediaries, transit through Russia,
-overpaying, screening hits) plus a small share of random audits and some intelligence-led
-checks of real diversions; an inspection finds a diversion with probability
-``DETECTION_RATE`` and wrongly flags a legitimate shipment with ``FALSE_POSITIVE_RATE``.
+overpaying, screening hits), a small share of random audits and rare tips, which are noisy: most
+point at real diversions, some at lawful trade. Nothing an inspector could not see enters the
+choice. An inspection finds a diversion with the world's detection rate (``DETECTION_RATE``
+by default) and wrongly flags a legitimate shipment with ``FALSE_POSITIVE_RATE``; its outcome
+becomes known months later
+(``outcome_day``), and outcomes not known by the end of the window are missing.
+
+Every random number is drawn once per row (``InspectionDraws``) and the intercept is fixed on
+the first labelling, so relabelling after a successor takes over (``successors``) changes
+only the rows whose signals changed.
 """
 
 from __future__ import annotations
@@ -17,14 +24,15 @@ import pandas as pd
 from seeds.tables import CountryGroups
 from training.simulator.calendar import day
 from training.simulator.config import (
-    DETECTION_RATE,
     FALSE_POSITIVE_RATE,
     FINCEN_ALERT_DATE,
     HIGH_PRIORITY_ALERT_DATE,
-    INSPECTION_RATE,
     INVASION_DATE,
+    OUTCOME_DELAY_SIGMA,
     RANDOM_AUDIT_RATE,
     SCREENING_VARIANT_HIT_RATE,
+    TIP_RATE_LEGITIMATE,
+    WorldSettings,
 )
 
 YOUNG_COMPANY_DAYS = 365
@@ -32,33 +40,60 @@ PRICE_ALERT_RATIO = 1.25
 BISECTION_ROUNDS = 50
 
 # Log-odds added by each signal an inspector sees [inference: the guidance names the flags,
-# not their weights].
+# not their weights]. The flags are weak on their own, so true diversions are inspected at a
+# few percent (`docs/simulator.md`); screening hits and tips weigh more.
 # fmt: off
 SIGNAL_WEIGHTS: dict[str, float] = {
-    "chpl_to_hub_after_invasion": 1.6,
-    "chpl_to_hub_after_alert": 0.5,
-    "chpl_to_hub_before_invasion": 0.3,
-    "tier12_after_high_priority_alert": 0.4,
-    "young_consignee": 1.0,
-    "intermediary_consignee": 0.6,
-    "transit_through_target_chpl": 1.5,
-    "transit_through_target_other": 0.5,
-    "price_above_norm": 0.9,
-    "party_country_mismatch": 0.5,
-    "direct_to_target_after_invasion": 0.8,
+    "chpl_to_hub_after_invasion": 0.8,
+    "chpl_to_hub_after_alert": 0.25,
+    "chpl_to_hub_before_invasion": 0.15,
+    "tier12_after_high_priority_alert": 0.2,
+    "young_consignee": 0.5,
+    "intermediary_consignee": 0.3,
+    "transit_through_target_chpl": 0.75,
+    "transit_through_target_other": 0.25,
+    "price_above_norm": 0.45,
+    "party_country_mismatch": 0.25,
+    "direct_to_target_after_invasion": 0.4,
     "listed_consignee": 2.5,
     "variant_of_listed_party": 1.8,
     "address_of_listed_party": 1.2,
-    "intelligence_tip": 1.0,
+    "tip": 2.5,
 }
 # fmt: on
 
 
 @dataclass(frozen=True)
 class Labels:
+    """Per row: inspected or not, the label (NaN unless inspected and known by the end), the
+    inspection probability and the day the outcome became known (NaT when not inspected)."""
+
     inspected: np.ndarray
     diverted_label: np.ndarray
     probability: np.ndarray
+    outcome_day: np.ndarray
+
+
+@dataclass(frozen=True)
+class InspectionDraws:
+    """The label step's random numbers, one per row and purpose."""
+
+    screening: np.ndarray
+    tip: np.ndarray
+    inspection: np.ndarray
+    outcome: np.ndarray
+    delay_days: np.ndarray
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, rows: int, median_delay_days: int) -> InspectionDraws:
+        delay = median_delay_days * np.exp(OUTCOME_DELAY_SIGMA * rng.standard_normal(rows))
+        return cls(
+            screening=rng.random(rows),
+            tip=rng.random(rows),
+            inspection=rng.random(rows),
+            outcome=rng.random(rows),
+            delay_days=np.maximum(np.round(delay), 1).astype(np.int64),
+        )
 
 
 def screening_dates(
@@ -102,7 +137,8 @@ def screening_dates(
 
 
 def _signals(
-    rng: np.random.Generator,
+    draws: InspectionDraws,
+    settings: WorldSettings,
     facts: dict[str, np.ndarray],
     ship_day: np.ndarray,
     consignees: pd.DataFrame,
@@ -123,7 +159,7 @@ def _signals(
         when = screening[column].to_numpy(dtype="datetime64[D]")[row]
         return ~np.isnat(when) & (when <= ship_day)
 
-    variant_hit = known_by("parent_listed") & (rng.random(len(row)) < SCREENING_VARIANT_HIT_RATE)
+    tip_rate = np.where(facts["diverted"], settings.tip_rate_diverted, TIP_RATE_LEGITIMATE)
     return {
         "chpl_to_hub_after_invasion": chpl & hub & post,
         "chpl_to_hub_after_alert": chpl & hub & (ship_day >= day(FINCEN_ALERT_DATE)),
@@ -138,19 +174,20 @@ def _signals(
         | facts["payer_differs"],
         "direct_to_target_after_invasion": facts["target_country"] & post,
         "listed_consignee": known_by("self_listed"),
-        "variant_of_listed_party": variant_hit,
+        "variant_of_listed_party": known_by("parent_listed")
+        & (draws.screening < SCREENING_VARIANT_HIT_RATE),
         "address_of_listed_party": known_by("address_listed"),
-        "intelligence_tip": facts["diverted"],
+        "tip": draws.tip < tip_rate,
     }
 
 
-def _intercept(score: np.ndarray) -> float:
-    """Intercept that makes the mean inspection probability equal ``INSPECTION_RATE``."""
+def _intercept(score: np.ndarray, inspection_rate: float) -> float:
+    """Intercept that makes the mean inspection probability equal ``inspection_rate``."""
     low, high = -30.0, 10.0
     for _ in range(BISECTION_ROUNDS):
         mid = (low + high) / 2
         rate = RANDOM_AUDIT_RATE + (1 - RANDOM_AUDIT_RATE) * np.mean(_sigmoid(mid + score))
-        low, high = (mid, high) if rate < INSPECTION_RATE else (low, mid)
+        low, high = (mid, high) if rate < inspection_rate else (low, mid)
     return (low + high) / 2
 
 
@@ -158,38 +195,73 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def inspect(
-    rng: np.random.Generator,
-    facts: dict[str, np.ndarray],
-    ship_day: np.ndarray,
-    consignees: pd.DataFrame,
-    screening: pd.DataFrame,
-    goods: pd.DataFrame,
-    groups: CountryGroups,
-    countries: np.ndarray,
-) -> Labels:
-    """Choose inspected shipments and their (noisy) outcome; ``diverted_label`` is NaN when
-    not inspected, else 1.0 / 0.0."""
-    hub_set = (
-        groups.named_hubs
-        | groups["research_supply_node"]
-        | (groups["eaeu_member"] - groups.targets)
-    )
-    hub_country = np.isin(countries, sorted(hub_set))
-    target = np.isin(countries, sorted(groups.targets))
-    facts = facts | {"target_country": target[facts["own_country"]]}
-    chpl = goods["chpl"].to_numpy()[facts["goods"]]
-    tier12 = goods["tier12"].to_numpy()[facts["goods"]]
-    signals = _signals(rng, facts, ship_day, consignees, screening, chpl, tier12, hub_country)
-    score = np.zeros(len(ship_day))
-    for name, weight in SIGNAL_WEIGHTS.items():
-        score += weight * signals[name]
-    probability = RANDOM_AUDIT_RATE + (1 - RANDOM_AUDIT_RATE) * _sigmoid(_intercept(score) + score)
-    inspected = rng.random(len(score)) < probability
-    found = np.where(
-        facts["diverted"],
-        rng.random(len(score)) < DETECTION_RATE,
-        rng.random(len(score)) < FALSE_POSITIVE_RATE,
-    )
-    label = np.where(inspected, found.astype(np.float64), np.nan)
-    return Labels(inspected=inspected, diverted_label=label, probability=probability)
+class Inspector:
+    """Chooses inspections and their outcomes for one history, relabelling on demand.
+
+    The goods, countries, random numbers and (after the first call) the intercept are fixed,
+    so a row's label changes only when its consignee's facts do.
+    """
+
+    def __init__(
+        self,
+        draws: InspectionDraws,
+        settings: WorldSettings,
+        ship_day: np.ndarray,
+        goods: pd.DataFrame,
+        groups: CountryGroups,
+        countries: np.ndarray,
+        end: np.datetime64,
+    ) -> None:
+        hub_set = (
+            groups.named_hubs
+            | groups["research_supply_node"]
+            | (groups["eaeu_member"] - groups.targets)
+        )
+        self.hub_country = np.isin(countries, sorted(hub_set))
+        self.target = np.isin(countries, sorted(groups.targets))
+        self.goods = goods
+        self.draws = draws
+        self.settings = settings
+        self.ship_day = ship_day
+        self.end = end
+        self.intercept: float | None = None
+
+    def labels(
+        self, facts: dict[str, np.ndarray], consignees: pd.DataFrame, screening: pd.DataFrame
+    ) -> Labels:
+        """Inspections and outcomes; ``diverted_label`` is NaN when not inspected or not known
+        by the end of the window, else 1.0 / 0.0."""
+        facts = facts | {"target_country": self.target[facts["own_country"]]}
+        chpl = self.goods["chpl"].to_numpy()[facts["goods"]]
+        tier12 = self.goods["tier12"].to_numpy()[facts["goods"]]
+        signals = _signals(
+            self.draws,
+            self.settings,
+            facts,
+            self.ship_day,
+            consignees,
+            screening,
+            chpl,
+            tier12,
+            self.hub_country,
+        )
+        score = np.zeros(len(self.ship_day))
+        for name, weight in SIGNAL_WEIGHTS.items():
+            score += weight * signals[name]
+        if self.intercept is None:
+            self.intercept = _intercept(score, self.settings.inspection_rate)
+        probability = RANDOM_AUDIT_RATE + (1 - RANDOM_AUDIT_RATE) * _sigmoid(self.intercept + score)
+        inspected = self.draws.inspection < probability
+        found = self.draws.outcome < np.where(
+            facts["diverted"], self.settings.detection_rate, FALSE_POSITIVE_RATE
+        )
+        outcome_day = self.ship_day + self.draws.delay_days.astype("timedelta64[D]")
+        outcome_day = np.where(inspected, outcome_day, np.datetime64("NaT"))
+        known = inspected & (outcome_day <= self.end)
+        label = np.where(known, found.astype(np.float64), np.nan)
+        return Labels(
+            inspected=inspected,
+            diverted_label=label,
+            probability=probability,
+            outcome_day=np.where(known, outcome_day, np.datetime64("NaT")),
+        )

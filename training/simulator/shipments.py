@@ -573,14 +573,7 @@ def build_shipments(
         tuple(consignees["name"]) + tuple(world.end_users["name"]) + tuple(world.forwarders["name"])
     )
     forwarder = np.where(forwarder >= len(consignees), forwarder + len(world.end_users), forwarder)
-    registered = consignees["registered_on"].to_numpy().astype("datetime64[D]")
-    known = consignees["registry_known"].to_numpy()
-    registered_on = np.where(known, registered, np.datetime64("NaT"))[rows.consignee]
-    address_code = np.where(
-        rng.random(rows.n) < MISSING_RATES["consignee_address"], -1, rows.consignee
-    )
-    ids = consignees["consignee_id"].to_numpy(dtype=object)
-    id_code = np.where(pd.isna(ids), -1, np.arange(len(ids)))[rows.consignee]
+    address_missing = rng.random(rows.n) < MISSING_RATES["consignee_address"]
     quantity = np.where(rng.random(rows.n) < MISSING_RATES["quantity"], np.nan, money.quantity)
     mass = np.where(rng.random(rows.n) < MISSING_RATES["net_mass_kg"], np.nan, money.mass)
     hs6 = Vocab(tuple(world.catalogue.goods["hs6"])).text(goods)
@@ -589,12 +582,7 @@ def build_shipments(
         "ship_date": rows.ship_day,
         "exporter_id": Vocab(tuple(world.exporters["exporter_id"])).text(exporter),
         "exporter_country": countries.text(exporter_country),
-        "consignee_name": Vocab(tuple(consignees["name"])).text(rows.consignee),
-        "consignee_country": countries.text(own),
-        "consignee_id": Vocab(tuple(str(i) for i in ids)).text(id_code),
-        "consignee_address": Vocab(tuple(consignees["address"])).text(address_code),
-        "consignee_registered_on": registered_on,
-        "destination_country": countries.text(destination),
+        **identity_columns(consignees, rows.consignee, address_missing, own, destination),
         "transit_countries": routes.text(route) if routes.values else pa.nulls(rows.n, pa.string()),
         "origin_country": countries.text(_origins(rng, world, exporter, countries)),
         "end_user_name": party_names.text(end_user),
@@ -626,5 +614,32 @@ def build_shipments(
         "destination": destination,
         "payer_differs": (payer >= 0) & (payer != own),
         "exporter_country": exporter_country,
+        "address_missing": address_missing,
     }
     return columns, facts
+
+
+def identity_columns(
+    consignees: pd.DataFrame,
+    consignee: np.ndarray,
+    address_missing: np.ndarray,
+    own_country: np.ndarray,
+    destination: np.ndarray,
+) -> dict[str, object]:
+    """The columns that follow from each row's consignee (country and destination codes of
+    ``country_vocab``); recomputed when a successor takes rows over."""
+    countries = country_vocab()
+    registered = consignees["registered_on"].to_numpy().astype("datetime64[D]")
+    known = consignees["registry_known"].to_numpy()
+    ids = consignees["consignee_id"].to_numpy(dtype=object)
+    id_code = np.where(pd.isna(ids), -1, np.arange(len(ids)))[consignee]
+    return {
+        "consignee_name": Vocab(tuple(consignees["name"])).text(consignee),
+        "consignee_country": countries.text(own_country),
+        "consignee_id": Vocab(tuple(str(i) for i in ids)).text(id_code),
+        "consignee_address": Vocab(tuple(consignees["address"])).text(
+            np.where(address_missing, -1, consignee)
+        ),
+        "consignee_registered_on": np.where(known, registered, np.datetime64("NaT"))[consignee],
+        "destination_country": countries.text(destination),
+    }

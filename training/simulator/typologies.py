@@ -494,7 +494,7 @@ def name_variants(
             form = str(forms[rng.integers(len(forms))])
             original = replace(original, country=countries[i], form=form,
                                prefix_form=form in PREFIX_FORMS, quoted=False)  # fmt: skip
-        names.append(_fresh_variant(rng, registry, original))
+        names.append(fresh_variant(rng, registry, original))
     frame["name_parts"] = pd.Series(names, dtype=object)
     frame["name"] = [name.text for name in names]
     frame["address"] = addresses
@@ -503,7 +503,7 @@ def name_variants(
     return _with_flow(rng, frame, "name_variant", start)
 
 
-def _fresh_variant(
+def fresh_variant(
     rng: np.random.Generator, registry: Registry, original: CompanyName
 ) -> CompanyName:
     """A variant of ``original`` that no other company already uses."""
