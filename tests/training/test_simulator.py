@@ -42,7 +42,7 @@ from training.simulator.config import (
     WORLDS,
 )
 from training.simulator.files import write_simulation
-from training.simulator.lookalikes import lookalike_consignees
+from training.simulator.lookalikes import growing_brokers, lookalike_consignees
 from training.simulator.places import CAUCASUS, CENTRAL_ASIA
 from training.simulator.watchlist import CSL_COLUMNS
 
@@ -325,10 +325,49 @@ def test_some_networks_move_hub_after_a_finding(joined: pd.DataFrame) -> None:
 def test_successors_are_young_companies(joined: pd.DataFrame) -> None:
     diverted = joined[joined["truth_diverted"] == 1].dropna(subset=["consignee_registered_on"])
     successor = diverted["truth_consignee"] != diverted["truth_network"]
-    successor &= diverted["truth_typology"] != "shared_address_network"
+    successor &= ~diverted["truth_typology"].isin(["shared_address_network", "name_variant"])
     first = diverted[successor].groupby("truth_consignee")["ship_date"].min()
     registered = diverted[successor].groupby("truth_consignee")["consignee_registered_on"].first()
     assert ((first - registered).dt.days <= 400).mean() > 0.9
+
+
+# --- no giveaways ---------------------------------------------------------------------------
+
+
+def test_some_diversion_runs_through_partner_countries(joined: pd.DataFrame) -> None:
+    partners = load_country_groups().partners
+    diverted = joined[joined["truth_diverted"] == 1]
+    through_partners = diverted["consignee_country"].isin(partners)
+    assert 0.003 <= through_partners.mean() <= 0.05
+
+
+def test_offshore_payers_are_not_only_diverters(joined: pd.DataFrame) -> None:
+    offshore = joined[joined["payer_country"].isin(["SC", "VG"])]
+    assert (offshore["truth_diverted"] == 0).sum() >= 10
+    assert (offshore["truth_diverted"] == 1).sum() >= 10
+
+
+def test_lawful_brokers_buy_from_many_exporters_and_grow_fast(history: SimulatedHistory) -> None:
+    grid = MonthGrid.for_config(SimulationConfig())
+    brokers = growing_brokers(np.random.default_rng(0), Registry(), grid, 0.5, {})
+    assert (brokers["growth"] >= 0.03).all() and (brokers["typology"] == "legitimate").all()
+    joined = _joined(history)
+    legit = joined[(joined["truth_diverted"] == 0) & (joined["ship_date"] >= INVASION)]
+    per_party = legit.groupby("party").agg(
+        exporters=("exporter_id", "nunique"), first=("ship_date", "min"), rows=("party", "size")
+    )
+    young_and_spread = (per_party["first"] >= INVASION) & (per_party["exporters"] >= 8)
+    assert young_and_spread.sum() >= 5
+
+
+def test_new_consignees_with_few_shipments_are_mostly_lawful(joined: pd.DataFrame) -> None:
+    """The long tail of occasional buyers: being new to the file is no proof of diversion."""
+    per_party = joined.groupby("party").agg(
+        rows=("party", "size"), diverted=("truth_diverted", "max")
+    )
+    few = per_party[per_party["rows"] <= 5]
+    assert len(few) >= 0.3 * len(per_party)
+    assert few["diverted"].mean() < 0.2
 
 
 # --- time dynamics and calibration ---------------------------------------------------------
@@ -467,7 +506,9 @@ def test_shared_address_networks_sit_at_a_diverters_address(joined: pd.DataFrame
     parties_there = diverters.groupby(building)["party"].nunique()
     network = diverters[diverters["truth_typology"] == "shared_address_network"]
     network_building = network["consignee_address"].str.replace(r"\d+", "#", regex=True)
-    assert (network_building.map(parties_there) >= 2).mean() >= 0.9
+    # A front in a small market (the partner countries) may ship a handful of rows, none of
+    # them with an address, so its satellites look alone in the building.
+    assert (network_building.map(parties_there) >= 2).mean() >= 0.8
 
 
 def test_fake_transit_rows_pass_through_russia_or_belarus(joined: pd.DataFrame) -> None:

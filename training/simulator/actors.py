@@ -50,6 +50,13 @@ EXIT_SHARE = 0.08
 HUMANITARIAN_SHARE_IN_TARGETS = 0.25
 """Share of Russian/Belarusian consignees that buy medicines and food only [inference]."""
 
+OCCASIONAL_ROW_SHARE = 0.08
+OCCASIONAL_MONTHS = (1.0, 9.0)
+OCCASIONAL_SHIPMENTS = 3.0
+"""Occasional legitimate buyers carry 8 % of a market's rows, each active one to nine months
+with about three shipments [inference: real customs files have a long tail of one-off
+importers; without it, "new to the file" would single out diverters]."""
+
 MASS_ADDRESS_SHARE = 0.08
 """Share of legitimate hub consignees registered at a business-centre address [inference]."""
 
@@ -213,8 +220,9 @@ def new_consignees(
     Positions (``active_from``, ``active_to``) are fractional month indices of the grid;
     ``typology`` is "legitimate" or the diversion typology the consignee belongs to. Legitimate
     look-alikes (``lookalikes``) set ``profile`` (their kind, "" for ordinary consignees), and
-    may have a group headquarters abroad that pays (``hq_country``) and a forwarder running
-    land freight through Russia (``rail_via_russia``).
+    may have a group headquarters abroad that pays (``hq_country``), a forwarder running land
+    freight through Russia (``rail_via_russia``) and a legitimate business that grows
+    (``growth``, log per month).
     """
     n = len(countries)
     kinds = business_types if name_kinds is None else name_kinds
@@ -236,6 +244,7 @@ def new_consignees(
             "active_from": np.asarray(active_from, dtype=np.float64),
             "active_to": np.asarray(active_to, dtype=np.float64),
             "weight": np.asarray(weights, dtype=np.float64),
+            "growth": 0.0,
             "typology": typology,
             "planned_listing": np.nan,
             "parent": -1,
@@ -331,6 +340,65 @@ def legit_consignees(
     )
     frame["humanitarian"] = humanitarian
     return frame
+
+
+def occasional_buyers(
+    rng: np.random.Generator,
+    registry: Registry,
+    groups: CountryGroups,
+    grid: MonthGrid,
+    total: int,
+) -> pd.DataFrame:
+    """Legitimate consignees that buy a few times within months and are not seen again.
+
+    Real shipment files have a long tail of occasional buyers (a workshop importing one machine,
+    a project buying a batch of parts): new to the file, few shipments, gone soon. They share
+    ``OCCASIONAL_ROW_SHARE`` of each non-target market's rows, each active for
+    ``OCCASIONAL_MONTHS`` from a uniform start; half are long-established companies, half
+    registered shortly before they buy.
+    """
+    shares = {
+        c: s for c, s in CONSIGNEE_BASELINE_SHARES.items() if country_class(groups, c) != "target"
+    }
+    scale = sum(shares.values())
+    counts = {c: max(2, round(total * s / scale)) for c, s in shares.items()}
+    countries = repeat_countries(counts)
+    n = len(countries)
+    classes = np.array([country_class(groups, c) for c in countries])
+    business = np.empty(n, dtype=object)
+    for name, mix in _BUSINESS_MIX.items():
+        mask = classes == name
+        business[mask] = rng.choice(BUSINESS_TYPES, size=int(mask.sum()), p=mix)
+    business = business.astype(str)
+    sectors, baskets = _sectors_and_baskets(rng, business)
+    months = rng.uniform(*OCCASIONAL_MONTHS, n)
+    active_from = rng.uniform(0, grid.size - 1, n)
+    active_to = np.minimum(active_from + months, grid.size)
+    young = rng.random(n) < 0.5
+    registered = np.where(
+        young,
+        grid.position_days(np.maximum(active_from - rng.uniform(0.2, 12.0, n), 0.0)),
+        random_days(rng, ESTABLISHED_SINCE, ESTABLISHED_UNTIL, n),
+    )
+    weights = np.zeros(n)
+    mean_months = (OCCASIONAL_MONTHS[0] + OCCASIONAL_MONTHS[1]) / 2
+    for country, count in counts.items():
+        mask = countries == country
+        level = shares[country] * OCCASIONAL_ROW_SHARE / (1 - OCCASIONAL_ROW_SHARE)
+        weights[mask] = level * grid.size / (count * mean_months)
+    return new_consignees(
+        rng,
+        registry,
+        countries=countries,
+        business_types=business,
+        sectors=sectors,
+        baskets=baskets,
+        registered_on=registered,
+        active_from=active_from,
+        active_to=active_to,
+        weights=weights * rng.lognormal(-0.125, 0.5, n),  # mean 1
+        typology="legitimate",
+    )
 
 
 def registered_before_trading(consignees: pd.DataFrame, grid: MonthGrid) -> pd.DataFrame:

@@ -79,6 +79,12 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         p_vague=0.02, p_end_user=0.5, buyer_terms=True,
     ),
     Behaviour(
+        typology="growing_broker", diverted=False, p_staple=0.3, p_regular=0.25,
+        p_premium=0.2, premium=LEGIT_PREMIUM_RANGE, lot_median=0.7,
+        p_ru_transit=0.5, p_destination_mismatch=0.08, p_third_payer=0.5, p_hub_forwarder=0.5,
+        p_vague=0.06, p_end_user=0.3, buyer_terms=True,
+    ),
+    Behaviour(
         typology="front_company", diverted=True, p_staple=0.0, p_regular=0.1,
         p_premium=FRONT_PREMIUM_PROBABILITY, premium=FRONT_PREMIUM_RANGE, lot_median=0.6,
         p_ru_transit=0.3, p_destination_mismatch=0.12, p_third_payer=0.35, p_hub_forwarder=0.6,

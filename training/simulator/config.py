@@ -112,12 +112,20 @@ DIVERSION_SHARE_2023: dict[str, float] = {
     "MX": 0.003,
     "MO": 0.002,
     "NI": 0.001,
+    "CY": 0.004,
+    "LT": 0.003,
+    "LV": 0.003,
+    "PL": 0.003,
+    "EE": 0.002,
+    "FI": 0.002,
 }
 """Share of 2023 diverted shipments by consignee country for hubs without a growth multiple.
 KSE/Bruegel (May 2024): mainland China 56.3 % and Hong Kong 19.3 % of Russia's 2023
 battlefield-goods imports [secondary]; scaled down to 48 % together because these records hold
-Western exporters' declarations only, not Chinese-made goods [inference]. The growth-multiple
-countries take the remainder."""
+Western exporters' declarations only, not Chinese-made goods [inference]. Partner countries
+(CY, LT, LV, PL, EE, FI: small trading companies re-exporting inside the EU or across a land
+border) take 1.7 % [inference: the EU's "no re-export to Russia" clause of Dec 2023 exists
+because such flows do; sized small]. The growth-multiple countries take the remainder."""
 
 DIVERSION_CHPL_SHARE = 0.85
 """Expected CHPL share of diverted shipments (the diversion baskets in ``goods``), used to turn

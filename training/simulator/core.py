@@ -41,7 +41,7 @@ from training.simulator.world import World
 
 STAGES = (
     "actors", "relocation", "typologies", "draw", "shipments", "watchlist", "labels", "lookalikes",
-    "successors",
+    "successors", "occasional",
 )  # fmt: skip
 """Each stage draws from its own generator spawned from the seed, so changing one stage does
 not reshuffle the random numbers of the others (new stages are appended)."""
@@ -147,6 +147,14 @@ def _world(
         config.rows / SHIPMENTS_PER_LEGIT_CONSIGNEE, MIN_LEGIT_CONSIGNEES, MAX_LEGIT_CONSIGNEES
     )
     legit = actors.legit_consignees(rng, registry, groups, grid, int(n_legit))
+    occasional = config.rows * actors.OCCASIONAL_ROW_SHARE / actors.OCCASIONAL_SHIPMENTS
+    legit = pd.concat(
+        [
+            legit,
+            actors.occasional_buyers(rngs["occasional"], registry, groups, grid, int(occasional)),
+        ],
+        ignore_index=True,
+    )
     hub = legit["country"].map(lambda c: actors.country_class(groups, c) == "hub").to_numpy()
     legit = actors.share_mass_addresses(rng, legit, hub)
     legit_pools = actors.supplier_pools(exporters, diversion=False)

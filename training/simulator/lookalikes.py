@@ -49,7 +49,8 @@ class LookAlike:
     firms; ``group_hq``: share belonging to a group
     whose headquarters abroad (``GROUP_HQ_COUNTRIES``) pays part of their invoices;
     ``rail_via_russia``: share of those in Central Asia and the Caucasus whose forwarder sends
-    land freight through Russia; ``suppliers``: range of regular suppliers.
+    land freight through Russia; ``suppliers``: range of regular suppliers; ``growth``: range of
+    the monthly log growth of their business.
     """
 
     trade_share: dict[str, float]
@@ -61,6 +62,7 @@ class LookAlike:
     group_hq: float
     rail_via_russia: float
     suppliers: tuple[int, int]
+    growth: tuple[float, float] = (0.0, 0.0)
 
 
 # fmt: off
@@ -87,16 +89,29 @@ LOOKALIKES: dict[str, LookAlike] = {
         sector="electronics", basket="component_distribution",
         at_business_centre=0.4, group_hq=0.5, rail_via_russia=0.4, suppliers=(3, 6),
     ),
+    "growing_broker": LookAlike(
+        trade_share={
+            "HK": 0.05, "CN": 0.01, "AE": 0.05, "SG": 0.04, "TR": 0.04, "KZ": 0.05, "KG": 0.05,
+            "AM": 0.05, "UZ": 0.04, "GE": 0.04, "IN": 0.03, "MY": 0.03, "TH": 0.02, "VN": 0.02,
+            "RS": 0.04,
+        },
+        shipments_per_month=3.0,
+        business={"trading_house": 0.6, "distributor": 0.3, "freight_forwarder": 0.1},
+        sector="electronics", basket="component_distribution",
+        at_business_centre=0.5, group_hq=0.25, rail_via_russia=0.3, suppliers=(1, 3),
+        growth=(0.03, 0.10),
+    ),
 }
 # fmt: on
 """The look-alike kinds, in the order of ``behaviour.LOOKALIKE_PROFILES``."""
 
 GROUP_HQ_COUNTRIES: dict[str, float] = {
-    "AE": 0.18, "SG": 0.12, "HK": 0.10, "CY": 0.10, "GB": 0.10, "CH": 0.10, "NL": 0.08,
-    "DE": 0.08, "TR": 0.06, "US": 0.08,
+    "AE": 0.17, "SG": 0.11, "HK": 0.10, "CY": 0.09, "GB": 0.09, "CH": 0.09, "NL": 0.07,
+    "DE": 0.07, "TR": 0.06, "US": 0.07, "VG": 0.04, "SC": 0.04,
 }  # fmt: skip
 """Where regional groups keep the headquarters that pays for their subsidiaries' imports
-(Gulf and Asian regional hubs, holding jurisdictions, Western parents) [inference]."""
+(Gulf and Asian regional hubs, holding jurisdictions including the offshore BVI and Seychelles
+holdings that diverters also use, Western parents) [inference]."""
 
 NEW_FIRMS_UNTIL = date(2024, 6, 30)
 """New intermediaries register between the invasion and this date [inference]."""
@@ -195,6 +210,48 @@ def regional_distributors(
     return _finish(rng, frame, "regional_distributor", profile, centres)
 
 
+BROKERS_REGISTERED = (date(2019, 1, 1), date(2023, 12, 31))
+"""Growing brokers were registered in this range, many during the 2021-2022 chip shortage
+[inference]."""
+
+BROKER_EXIT_SHARE = 0.3
+"""Share of growing brokers that stop trading after ``EXIT_AFTER_MONTHS`` [inference]."""
+
+
+def growing_brokers(
+    rng: np.random.Generator,
+    registry: Registry,
+    grid: MonthGrid,
+    rows_per_weight_month: float,
+    centres: dict[str, list[str]],
+) -> pd.DataFrame:
+    """Young independent component brokers in hubs whose lawful trade grows fast.
+
+    Spot-market brokers live on shortages: they buy Tier 1-2 parts from whichever Western
+    exporter or distributor has stock (a quarter of their shipments from a regular supplier),
+    in small lots, sometimes above the norm, and their volume grows 3-10 % a month. Registered
+    2019-2023, trading from one to six months later, 30 % stop after 18-36 months.
+    Red flags: everything a front company shows over time (young, many exporters, fast growth,
+    CHPL tier 1-2 to a hub, small lots, premiums, trading name, business centre), without the
+    diversion.
+    Unlike diverters: no finding, no listing, no successor; prices only sometimes above the
+    norm; some began before the invasion and grew through it.
+    """
+    profile = LOOKALIKES["growing_broker"]
+    weights, countries = _sizes(rng, profile, rows_per_weight_month)
+    n = len(countries)
+    registered = random_days(rng, *BROKERS_REGISTERED, n)
+    start = np.clip(grid.day_positions(registered) + rng.uniform(1.0, 6.0, n), 0.0, grid.size - 1)
+    exits = rng.random(n) < BROKER_EXIT_SHARE
+    stop = np.where(exits, start + rng.uniform(*EXIT_AFTER_MONTHS, n), float(grid.size))
+    frame = _consignees(
+        rng, registry, profile, countries, registered, start, np.minimum(stop, grid.size),
+        weights,
+    )  # fmt: skip
+    frame["growth"] = rng.uniform(*profile.growth, n)
+    return _finish(rng, frame, "growing_broker", profile, centres)
+
+
 def _sizes(
     rng: np.random.Generator, profile: LookAlike, rows_per_weight_month: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -282,7 +339,7 @@ def lookalike_consignees(
     """
     frames = [
         generator(rng, registry, grid, rows_per_weight_month, centres)
-        for generator in (new_intermediaries, regional_distributors)
+        for generator in (new_intermediaries, regional_distributors, growing_brokers)
     ]
     return pd.concat(frames, ignore_index=True)
 

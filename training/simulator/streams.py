@@ -20,6 +20,9 @@ from training.simulator.config import CALIBRATION_START
 LEGIT_TREND_PER_YEAR = 0.02
 """Background growth of legitimate trade volumes [inference]."""
 
+LEGIT_GROWTH_CAP = 3.0
+"""A growing legitimate business grows at most e^3 (about 20-fold) over its first level."""
+
 
 @dataclass(frozen=True)
 class Streams:
@@ -39,8 +42,10 @@ def legit_streams(consignees: pd.DataFrame, grid: MonthGrid) -> Streams:
     part = consignees.iloc[rows]
     years = (np.arange(grid.size) - grid.index(CALIBRATION_START)) / 12.0
     month_factor = grid.seasonality * (1.0 + LEGIT_TREND_PER_YEAR) ** years
-    activity = grid.overlap(part["active_from"].to_numpy(), part["active_to"].to_numpy())
+    start = part["active_from"].to_numpy()
+    activity = grid.overlap(start, part["active_to"].to_numpy())
     intensity = part["weight"].to_numpy()[:, None] * activity * month_factor[None, :]
+    intensity *= _growth(part["growth"].to_numpy(), start, activity, grid)
     table = pd.DataFrame(
         {
             "consignee": rows,
@@ -51,6 +56,19 @@ def legit_streams(consignees: pd.DataFrame, grid: MonthGrid) -> Streams:
         }
     )
     return Streams(table, intensity)
+
+
+def _growth(
+    rate: np.ndarray, start: np.ndarray, activity: np.ndarray, grid: MonthGrid
+) -> np.ndarray:
+    """Per stream and month, ``exp(rate * months since start)`` (capped at
+    ``LEGIT_GROWTH_CAP``) scaled to average 1 over the active months, so that ``weight`` stays
+    the stream's mean level."""
+    age = np.clip(np.arange(grid.size)[None, :] + 0.5 - start[:, None], 0.0, None)
+    factor = np.exp(np.minimum(rate[:, None] * age, LEGIT_GROWTH_CAP))
+    active = activity > 0
+    mean = (factor * active).sum(axis=1) / np.maximum(active.sum(axis=1), 1)
+    return factor / np.maximum(mean, 1e-12)[:, None]
 
 
 def diversion_shapes(consignees: pd.DataFrame, grid: MonthGrid) -> Streams:
