@@ -20,6 +20,8 @@ from features.normalise import (
     HS6_LENGTH,
     HS_PATTERN,
     HS_SEPARATORS,
+    normalise_identifier,
+    normalise_identifiers,
     parse_countries,
     parse_country,
     parse_country_lists,
@@ -110,6 +112,19 @@ def _text_value(column, value):
     if not isinstance(value, str):
         raise NotCanonical
     return value
+
+
+def _identifier_column(column, raw, date_format):
+    values = normalise_identifiers(raw)
+    rule = "not an id (nothing but separators)"
+    return values, failing(column.name, rule, raw, raw.notna() & values.isna())
+
+
+def _identifier_value(column, value):
+    identifier = normalise_identifier(_text_value(column, value))
+    if not identifier:
+        raise NotCanonical
+    return identifier
 
 
 def _date_column(column, raw, date_format):
@@ -210,6 +225,7 @@ def _label_value(column, value):
 
 FIELD_KINDS: dict[Kind, FieldKind] = {
     Kind.TEXT: FieldKind(_text_column, _text_value),
+    Kind.IDENTIFIER: FieldKind(_identifier_column, _identifier_value),
     Kind.DATE: FieldKind(_date_column, _date_value),
     Kind.COUNTRY: FieldKind(_country_column, _country_value),
     Kind.COUNTRY_LIST: FieldKind(_country_list_column, _country_list_value),

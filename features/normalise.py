@@ -18,6 +18,10 @@ HS_SEPARATORS = re.compile(r"[\s.\-]")
 HS_PATTERN = r"\d{6,10}"
 HS6_LENGTH = 6
 
+IDENTIFIER_SEPARATORS = r"[\s.\-/_]"
+"""Written between the parts of a registry, EORI or tax id ("KZ-123 456", "kz123456" and
+"KZ123456" are one id)."""
+
 COUNTRY_ALIASES: dict[str, str] = {
     "UK": "GB",
     "GREAT BRITAIN": "GB",
@@ -131,6 +135,17 @@ def parse_dates(raw: pd.Series, date_format: str | None) -> pd.Series:
     """Dates (day precision) in ISO 8601, or in ``date_format`` when the column map sets one."""
     parsed = pd.to_datetime(raw, format=date_format or "ISO8601", errors="coerce")
     return parsed.dt.normalize().astype("datetime64[s]")
+
+
+def normalise_identifier(text: str) -> str:
+    """Upper case without separators; "" when nothing else is left."""
+    return re.sub(IDENTIFIER_SEPARATORS, "", text).upper()
+
+
+def normalise_identifiers(raw: pd.Series) -> pd.Series:
+    """``normalise_identifier`` over a Series of text; NA (and nothing left) gives NA."""
+    values = raw.str.replace(IDENTIFIER_SEPARATORS, "", regex=True).str.upper()
+    return values.where(values != "")
 
 
 def parse_numbers(raw: pd.Series) -> pd.Series:

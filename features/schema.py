@@ -17,6 +17,7 @@ class Kind(Enum):
     """How a column's values are parsed and checked; the value is the README's type label."""
 
     TEXT = "string"
+    IDENTIFIER = "id"
     DATE = "date"
     COUNTRY = "ISO-2"
     COUNTRY_LIST = "list of ISO-2"
@@ -60,13 +61,13 @@ class Column:
 SHIPMENT_COLUMNS: tuple[Column, ...] = (
     Column("shipment_id", Kind.TEXT, True, "unique within a file"),
     Column("ship_date", Kind.DATE, True, "ISO 8601 (YYYY-MM-DD)"),
-    Column("exporter_id", Kind.TEXT, True, "EORI / EIN / internal id"),
+    Column("exporter_id", Kind.IDENTIFIER, True, "EORI / EIN / internal id"),
     Column("exporter_country", Kind.COUNTRY, True, "ISO-2; ISO-3 and English names accepted"),
     Column("consignee_name", Kind.TEXT, False, "as written on the document", unless="consignee_id"),
     Column("consignee_country", Kind.COUNTRY, True),
     Column(
         "consignee_id",
-        Kind.TEXT,
+        Kind.IDENTIFIER,
         False,
         "stable id if the source has one; else derived from the normalised name + country",
         unless="consignee_name",

@@ -123,13 +123,17 @@ def simulate(
         str | None,
         typer.Option(help="Simulated world: default, or shifted (another typology mix)."),
     ] = None,
+    observer: Annotated[
+        str | None,
+        typer.Option(help="Keep what one authority sees: an exporting country (GB, US...) or EU."),
+    ] = None,
 ) -> None:
     """Generate a labelled, realistic shipment history (ground truth in a separate file)."""
     from training.simulator import SimulationConfig
     from training.simulator.files import write_simulation
 
     dates = {name: day.date() for name, day in (("start", start), ("end", end)) if day}
-    given = {"outcome_delay_days": outcome_delay_days, "world": world}
+    given = {"outcome_delay_days": outcome_delay_days, "world": world, "observer": observer}
     options = dates | {name: value for name, value in given.items() if value is not None}
     config = SimulationConfig(rows=rows, seed=seed, **options)
     written = write_simulation(config, out, truth_path=truth_out, watchlist_path=watchlist_out)

@@ -27,8 +27,8 @@ from tests.factories import shipment
 WATCHLISTS = Path(__file__).resolve().parents[1] / "data" / "watchlists"
 FIRST_DAY = pd.Timestamp("2023-01-01")
 POOLS = {
-    "consignee_id": ("C1", "C2", "C3", ""),
-    "exporter_id": ("E1", "E2"),
+    "consignee_id": ("C1", "C2", "C3", "", "c-1", "C 2"),
+    "exporter_id": ("E1", "E2", "e.1"),
     "consignee_address": (
         "Komitas 26/114, Yerevan, Armenia, AM",  # listed in the CSL sample
         "Komitas 26/114 Yerevan",

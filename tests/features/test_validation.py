@@ -203,6 +203,30 @@ def test_an_outcome_known_before_its_shipment_is_rejected_and_scoring_never_read
     assert scoring.rejects.empty and scoring.shipments["outcome_date"].isna().all()
 
 
+def test_one_id_written_in_several_formats_is_one_id():
+    rows = [
+        shipment(shipment_id=str(i), consignee_id=written, exporter_id=exporter)
+        for i, (written, exporter) in enumerate(
+            [("KZ-123 456", "DE 1234"), ("kz123456", "de-1234"), ("KZ.123/456", "DE1234")]
+        )
+    ]
+    valid = validate_frame(pd.DataFrame(rows)).shipments
+    assert set(valid["consignee_id"]) == {"KZ123456"}
+    assert set(valid["exporter_id"]) == {"DE1234"}
+
+
+def test_an_id_of_separators_only_is_rejected_with_its_reason():
+    rows = [
+        shipment(shipment_id="A", consignee_id="--"),
+        shipment(shipment_id="B", exporter_id="/"),
+    ]
+    checked = validate_frame(pd.DataFrame(rows))
+    assert checked.shipments.empty
+    reasons = checked.rejects["reason"].tolist()
+    assert "consignee_id: not an id (nothing but separators)" in reasons[0]
+    assert "exporter_id: not an id (nothing but separators)" in reasons[1]
+
+
 def test_a_header_only_file_is_unusable(tmp_path):
     path = tmp_path / "in.csv"
     path.write_bytes(HEADER + b"\n")

@@ -110,11 +110,12 @@ def test_simulate_then_validate_accepts_every_row(tmp_path):
 
 def test_simulate_takes_the_world_and_the_outcome_delay(tmp_path):
     out = tmp_path / "s.csv"
-    options = ["--world", "shifted", "--outcome-delay-days", 10]
+    options = ["--world", "shifted", "--outcome-delay-days", 10, "--observer", "EU"]
     result = divert("simulate", "--rows", 3000, "--seed", 7, "--out", out, *options)
     assert result.returncode == 0, result.stderr
     shipments = pd.read_csv(out, parse_dates=["ship_date", "outcome_date"])
     assert (shipments["outcome_date"] - shipments["ship_date"]).dt.days.median() <= 20
+    assert not shipments["exporter_country"].isin(["US", "GB", "JP"]).any()
     refused = divert("simulate", "--out", tmp_path / "t.csv", "--world", "utopia")
     assert refused.returncode == 1 and "world must be one of" in refused.stderr
 

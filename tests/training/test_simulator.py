@@ -33,6 +33,7 @@ from training.simulator.config import (
     DETECTION_RATE,
     DIVERSION_SHARE_2023,
     EMERGING_HUBS,
+    EU_MEMBERS,
     GROWTH_MULTIPLES_2022,
     INVASION_DATE,
     PRICE_PREMIUM_RANGE,
@@ -42,6 +43,7 @@ from training.simulator.config import (
     WORLDS,
 )
 from training.simulator.files import write_simulation
+from training.simulator.identity import SPELLINGS
 from training.simulator.lookalikes import growing_brokers, lookalike_consignees
 from training.simulator.places import CAUCASUS, CENTRAL_ASIA
 from training.simulator.watchlist import CSL_COLUMNS
@@ -533,7 +535,10 @@ def test_name_variants_resemble_listed_parties_without_copying_them(
     history: SimulatedHistory, joined: pd.DataFrame
 ) -> None:
     watchlist = history.watchlist
-    variants = joined.loc[joined["truth_typology"] == "name_variant", "consignee_name"].unique()
+    written = joined[joined["truth_typology"] == "name_variant"]
+    # each company's registered name: its most frequent spelling (declarants vary it)
+    variants = written.groupby("truth_consignee")["consignee_name"].agg(lambda n: n.mode()[0])
+    variants = variants.unique()
     assert len(variants) > 0
     others = watchlist[~watchlist["name"].isin(variants)]
     aliases = others["alt_names"].str.split("; ").explode()
@@ -693,6 +698,33 @@ def test_every_simulated_row_passes_validation(tmp_path):
         "truth_network",
     ]
     assert len(truth) == 20_000
+
+
+# --- imperfect identity and one observer ------------------------------------------------------
+
+
+def test_a_company_is_written_in_a_few_ways_across_its_declarations(joined: pd.DataFrame) -> None:
+    per_company = joined.groupby("truth_consignee")
+    names = per_company["consignee_name"].nunique()
+    busy = per_company.size() >= 20
+    assert (names[busy] > 1).mean() > 0.5
+    assert names.max() <= 1 + SPELLINGS
+    usual = per_company["consignee_name"].agg(lambda n: (n == n.mode()[0]).mean())
+    assert usual[busy].min() >= 0.6, "the registered spelling stays the usual one"
+    ids = joined.dropna(subset=["consignee_id"]).groupby("truth_consignee")["consignee_id"]
+    assert (ids.nunique() > 1).any()
+    compact = joined["consignee_id"].str.replace(r"[\s\-]", "", regex=True).str.upper()
+    assert (compact.groupby(joined["truth_consignee"]).nunique() <= 1).all()
+
+
+def test_an_observer_sees_only_its_own_exports() -> None:
+    full = simulate(SimulationConfig(rows=20_000, seed=3))
+    seen = simulate(SimulationConfig(rows=20_000, seed=3, observer="EU")).shipments
+    assert set(seen["exporter_country"]) <= EU_MEMBERS
+    expected = full.shipments[full.shipments["exporter_country"].isin(EU_MEMBERS)]
+    pd.testing.assert_frame_equal(seen, expected.reset_index(drop=True))
+    with pytest.raises(ValueError, match="observer must be"):
+        SimulationConfig(observer="RU")
 
 
 # --- worlds ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import date
 
 from features.errors import SimulationConfigError
 from seeds import facts
+from training.simulator.places import EXPORTER_COUNTRY_WEIGHTS
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class SimulationConfig:
     """Median days from a shipment to its inspection outcome becoming known (log-normal)."""
     world: str = "default"
     """Which ``WORLDS`` entry sets the typology mix and the inspection rates."""
+    observer: str = ""
+    """Keep only the shipments this authority sees: those exported from one exporting country
+    (ISO-2) or from the EU ("EU"); "" keeps the global view."""
 
     def __post_init__(self) -> None:
         if self.rows < 1:
@@ -33,6 +37,11 @@ class SimulationConfig:
         if self.world not in WORLDS:
             raise SimulationConfigError(
                 f"world must be one of {sorted(WORLDS)}, found {self.world!r}"
+            )
+        if self.observer and not self.observed_countries:
+            known = ", ".join(sorted(EXPORTER_COUNTRY_WEIGHTS))
+            raise SimulationConfigError(
+                f"observer must be an exporting country ({known}) or EU, found {self.observer!r}"
             )
         if self.outcome_delay_days < 0:
             raise SimulationConfigError(
@@ -44,10 +53,50 @@ class SimulationConfig:
             )
 
     @property
+    def observed_countries(self) -> frozenset[str]:
+        """Exporting countries whose shipments the observer sees (empty: none known)."""
+        if self.observer == "EU":
+            return EU_MEMBERS
+        return frozenset({self.observer}) & frozenset(EXPORTER_COUNTRY_WEIGHTS)
+
+    @property
     def settings(self) -> WorldSettings:
         """The figures of the configured world."""
         return WORLDS[self.world]
 
+
+EU_MEMBERS = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+"""The 27 EU member states since 2020 [official]: one customs union, one observer."""
 
 # --- Key dates -------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from features.schema import CANONICAL_NAMES, LABEL_COLUMN, OUTCOME_DATE_COLUMN
 from seeds.tables import CountryGroups, load_chpl, load_country_groups
-from training.simulator import actors, calibration, lookalikes, successors, typologies
+from training.simulator import actors, calibration, identity, lookalikes, successors, typologies
 from training.simulator.actors import Registry, SupplierPools
 from training.simulator.calendar import MonthGrid, day
 from training.simulator.config import (
@@ -41,7 +41,7 @@ from training.simulator.world import World
 
 STAGES = (
     "actors", "relocation", "typologies", "draw", "shipments", "watchlist", "labels", "lookalikes",
-    "successors", "occasional",
+    "successors", "occasional", "identity",
 )  # fmt: skip
 """Each stage draws from its own generator spawned from the seed, so changing one stage does
 not reshuffle the random numbers of the others (new stages are appended)."""
@@ -72,7 +72,8 @@ class SimulatedHistory:
 
 
 def simulate(config: SimulationConfig) -> SimulatedHistory:
-    """Simulate ``config.rows`` export shipments between ``config.start`` and ``config.end``.
+    """Simulate ``config.rows`` export shipments between ``config.start`` and ``config.end``
+    (with an ``observer``, only the rows its authority sees: fewer than ``config.rows``).
 
     Deterministic: the same config gives identical frames. See ``docs/simulator.md`` for the
     typologies, the calibration and the label mechanism.
@@ -117,6 +118,9 @@ def simulate(config: SimulationConfig) -> SimulatedHistory:
         facts["own_country"],
         facts["destination"],
     )
+    columns |= identity.written_identity(
+        rngs["identity"], consignees, facts["consignee"], facts["address_missing"]
+    )
     shipment_id = _shipment_ids(ship_day, columns["exporter_country"])
     shipments = _frame(columns, shipment_id, labels)
     truth = pd.DataFrame(
@@ -129,6 +133,10 @@ def simulate(config: SimulationConfig) -> SimulatedHistory:
             "truth_network": consignees["network"].to_numpy()[facts["consignee"]],
         }
     )
+    if config.observer:
+        seen = shipments["exporter_country"].isin(config.observed_countries).to_numpy()
+        shipments = shipments[seen].reset_index(drop=True)
+        truth = truth[seen].reset_index(drop=True)
     return SimulatedHistory(shipments=shipments, truth=truth, watchlist=watchlist)
 
 
