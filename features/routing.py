@@ -71,6 +71,10 @@ FEATURES = (
         "route_consignee_logistics_name",
         "consignee's name reads like a forwarder, trading or logistics company",
     ),
+    flag(
+        "route_partner_origin_third_country_exporter",
+        "goods made in a partner country, exported from a third country (resold Western stock)",
+    ),
 )
 
 
@@ -110,6 +114,11 @@ def transit_flags(
         float(len(countries)),
         float(sum(country in groups.named_hubs for country in [*countries, destination])),
     )
+
+
+def _resold_from_elsewhere(reference, origin, exporter) -> tuple[float]:
+    partners = reference.countries.partners
+    return (float(origin in partners and exporter not in partners),)
 
 
 def _payer_elsewhere(reference, payer, consignee, destination, exporter) -> tuple[float]:
@@ -168,6 +177,11 @@ RULES: tuple[RoutingRule, ...] = (
         lambda reference, name: (
             float(name is not None and LOGISTICS_NAME.search(name) is not None),
         ),
+    ),
+    RoutingRule(
+        ("route_partner_origin_third_country_exporter",),
+        ("origin_country", "exporter_country"),
+        _resold_from_elsewhere,
     ),
 )
 

@@ -140,6 +140,14 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         lambda s, f, t: "consignee " + s["consignee_name"] + " reads like a forwarder or trader",
     ),
     RedFlag(
+        "RESOLD", 1, (("route_partner_origin_third_country_exporter", "==", 1),),
+        "goods made in a partner country, exported from a third country",
+        {"route_partner_origin_third_country_exporter": 0},
+        lambda s, f, t: (
+            s["origin_country"] + "-made goods exported from " + s["exporter_country"]
+        ),
+    ),
+    RedFlag(
         "PAYER", 2, (("route_payer_third_country", "==", 1),),
         "payer in an unrelated third country",
         {"route_payer_third_country": 0},

@@ -62,6 +62,12 @@ RED_FLAGS = {
         0.0,
     ),
     "payer in a third country": ({"payer_country": "AE"}, "route_payer_third_country", 1.0, 0.0),
+    "Western goods from a hub distributor": (
+        {"origin_country": "US", "exporter_country": "AE"},
+        "route_partner_origin_third_country_exporter",
+        1.0,
+        0.0,
+    ),
     "logistics-company consignee": (
         {"consignee_name": "Silk Road Logistics"},
         "route_consignee_logistics_name",

@@ -45,7 +45,7 @@ from training.simulator.config import (
 from training.simulator.files import write_simulation
 from training.simulator.identity import SPELLINGS
 from training.simulator.lookalikes import growing_brokers, lookalike_consignees
-from training.simulator.places import CAUCASUS, CENTRAL_ASIA
+from training.simulator.places import CAUCASUS, CENTRAL_ASIA, REEXPORTER_COUNTRIES
 from training.simulator.watchlist import CSL_COLUMNS
 
 INVASION = pd.Timestamp(INVASION_DATE)
@@ -343,6 +343,17 @@ def test_some_diversion_runs_through_partner_countries(joined: pd.DataFrame) -> 
     assert 0.003 <= through_partners.mean() <= 0.05
 
 
+def test_western_goods_also_leave_from_hub_distributors(joined: pd.DataFrame) -> None:
+    """The dominant pattern in public reporting, carried by diverters and lawful buyers alike."""
+    partners = load_country_groups().partners
+    resold = joined["origin_country"].isin(partners) & joined["exporter_country"].isin(
+        list(REEXPORTER_COUNTRIES)
+    )
+    diverted = joined["truth_diverted"] == 1
+    assert 0.05 <= resold[diverted].mean() <= 0.3
+    assert (resold & ~diverted).sum() > (resold & diverted).sum()
+
+
 def test_offshore_payers_are_not_only_diverters(joined: pd.DataFrame) -> None:
     offshore = joined[joined["payer_country"].isin(["SC", "VG"])]
     assert (offshore["truth_diverted"] == 0).sum() >= 10
@@ -549,7 +560,8 @@ def test_name_variants_resemble_listed_parties_without_copying_them(
         process.extractOne(normalise_name(n), choices, scorer=_similarity)[1] for n in variants
     ]
     assert np.median(scores) >= 90
-    assert min(scores) >= 60
+    # a successor of a name-variant network writes a variant of the variant
+    assert np.quantile(scores, 0.05) >= 60
 
 
 def _similarity(first: str, second: str, **_: object) -> float:
@@ -603,7 +615,7 @@ def test_young_legitimate_chpl_buyers_keep_their_suppliers_and_prices(
     joined: pd.DataFrame,
 ) -> None:
     legit = joined[(joined["truth_diverted"] == 0) & (joined["ship_date"] >= INVASION)]
-    per_party = legit.groupby("party").agg(
+    per_party = legit.groupby("truth_consignee").agg(
         shipments=("shipment_id", "size"),
         exporters=("exporter_id", "nunique"),
         tier12=("tier12", "mean"),
@@ -615,8 +627,12 @@ def test_young_legitimate_chpl_buyers_keep_their_suppliers_and_prices(
         & (per_party["shipments"] >= 20)
     ]
     assert len(young) >= 5
-    assert (young["exporters"] / young["shipments"]).median() < 0.2
-    rows = legit[legit["party"].isin(young.index)]
+    fronts = joined[joined["truth_typology"] == "front_company"].groupby("truth_consignee")
+    front_spread = (fronts["exporter_id"].nunique() / fronts.size())[fronts.size() >= 20]
+    # growing brokers and hub re-exporters spread a lawful buyer too, but less than a front
+    spread = (young["exporters"] / young["shipments"]).median()
+    assert spread < 0.7 * front_spread.median()
+    rows = legit[legit["truth_consignee"].isin(young.index)]
     assert 0.9 <= rows["price_ratio"].median() <= 1.1
 
 
@@ -710,7 +726,8 @@ def test_a_company_is_written_in_a_few_ways_across_its_declarations(joined: pd.D
     assert (names[busy] > 1).mean() > 0.5
     assert names.max() <= 1 + SPELLINGS
     usual = per_company["consignee_name"].agg(lambda n: (n == n.mode()[0]).mean())
-    assert usual[busy].min() >= 0.6, "the registered spelling stays the usual one"
+    assert usual[busy].median() >= 0.8, "the registered spelling stays the usual one"
+    assert usual[busy].min() >= 0.5
     ids = joined.dropna(subset=["consignee_id"]).groupby("truth_consignee")["consignee_id"]
     assert (ids.nunique() > 1).any()
     compact = joined["consignee_id"].str.replace(r"[\s\-]", "", regex=True).str.upper()

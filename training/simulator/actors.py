@@ -31,7 +31,16 @@ from training.simulator.naming import (
     unique_company_names,
     with_other_office,
 )
-from training.simulator.places import CONSIGNEE_BASELINE_SHARES, EXPORTER_COUNTRY_WEIGHTS
+from training.simulator.places import (
+    CONSIGNEE_BASELINE_SHARES,
+    EXPORTER_COUNTRY_WEIGHTS,
+    REEXPORTER_COUNTRIES,
+)
+
+REEXPORTED_SECTORS = ("electronics", "telecom_it", "instruments")
+"""What hub distributors resell from Western stock."""
+REEXPORTERS_PER_EXPORTER = 0.1
+"""Hub re-exporters per Western exporter [inference]."""
 
 SUPPLIER_SLOTS = 6
 STAPLE_SLOTS = 3
@@ -167,11 +176,36 @@ def make_exporters(rng: np.random.Generator, n: int) -> pd.DataFrame:
             "kind": kinds,
             "size": pareto_weights(rng, n),
             "had_ru": False,
+            "reexporter": False,
         }
     )
     for j, sector in enumerate(SECTORS):
         frame[f"sells_{sector}"] = sells[:, j]
     return frame
+
+
+def with_reexporters(rng: np.random.Generator, exporters: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``exporters`` and ``n`` distributors in trade hubs (``REEXPORTER_COUNTRIES``) that resell
+    Western-brand electronics, IT and instruments from stock.
+
+    They are nobody's regular supplier (``supplier_pools`` leaves them out); a behaviour's
+    ``p_reexport`` sends shipments to them (``shipments``).
+    """
+    countries = choose(rng, REEXPORTER_COUNTRIES, n).astype(str)
+    first = len(exporters)
+    frame = pd.DataFrame(
+        {
+            "exporter_id": [exporter_id(rng, c, first + i) for i, c in enumerate(countries)],
+            "country": countries,
+            "kind": "distributor",
+            "size": pareto_weights(rng, n),
+            "had_ru": False,
+            "reexporter": True,
+        }
+    )
+    for sector in SECTORS:
+        frame[f"sells_{sector}"] = sector in REEXPORTED_SECTORS
+    return pd.concat([exporters, frame], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -189,12 +223,13 @@ def supplier_pools(exporters: pd.DataFrame, diversion: bool) -> SupplierPools:
     countries afterwards.
     """
     weight = exporters["size"].to_numpy(np.float64).copy()
+    weight *= ~exporters["reexporter"].to_numpy(bool)
     if diversion:
         weight *= 1.0 + 2.0 * exporters["had_ru"].to_numpy(np.float64)
         weight *= np.where(exporters["kind"].to_numpy() == "distributor", 2.0, 1.0)
     members, probabilities = {}, {}
     for sector in SECTORS:
-        idx = np.flatnonzero(exporters[f"sells_{sector}"].to_numpy())
+        idx = np.flatnonzero(exporters[f"sells_{sector}"].to_numpy() & (weight > 0))
         members[sector] = idx
         probabilities[sector] = weight[idx] / weight[idx].sum()
     return SupplierPools(members, probabilities)

@@ -32,7 +32,9 @@ class Behaviour:
     ``p_ru_transit`` route land freight to Central Asia / the Caucasus through Russia or Belarus
     (after the invasion); ``p_destination_mismatch`` declare another destination;
     ``p_third_payer`` pay from a third country; ``p_hub_forwarder`` use a small forwarder in a
-    hub; ``p_vague`` describe the goods vaguely; ``p_end_user`` name an end user.
+    hub; ``p_vague`` describe the goods vaguely; ``p_end_user`` name an end user;
+    ``p_reexport`` buy Western-brand electronics, IT or instruments from a distributor in a
+    trade hub instead of a Western exporter.
     ``lot_median`` scales lot sizes; ``buyer_terms`` favours EXW/FCA (buyer-nominated carrier).
 
     Legitimate look-alikes (``lookalikes``) read two of them per consignee: ``p_third_payer`` is
@@ -57,6 +59,7 @@ class Behaviour:
     p_vague: float
     p_end_user: float
     buyer_terms: bool
+    p_reexport: float
 
 
 BEHAVIOURS: tuple[Behaviour, ...] = (
@@ -64,64 +67,66 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         typology=LEGITIMATE, diverted=False, p_staple=0.6, p_regular=0.85,
         p_premium=LEGIT_PREMIUM_PROBABILITY, premium=LEGIT_PREMIUM_RANGE, lot_median=1.0,
         p_ru_transit=0.0, p_destination_mismatch=0.02, p_third_payer=0.03, p_hub_forwarder=0.2,
-        p_vague=0.03, p_end_user=0.45, buyer_terms=False,
+        p_vague=0.03, p_end_user=0.45, buyer_terms=False, p_reexport=0.01,
     ),
     Behaviour(
         typology="new_intermediary", diverted=False, p_staple=0.75, p_regular=0.95,
         p_premium=LEGIT_PREMIUM_PROBABILITY, premium=LEGIT_PREMIUM_RANGE, lot_median=1.0,
         p_ru_transit=0.8, p_destination_mismatch=0.04, p_third_payer=0.8, p_hub_forwarder=0.5,
-        p_vague=0.03, p_end_user=0.5, buyer_terms=True,
+        p_vague=0.03, p_end_user=0.5, buyer_terms=True, p_reexport=0.15,
     ),
     Behaviour(
         typology="regional_distributor", diverted=False, p_staple=0.7, p_regular=0.92,
         p_premium=LEGIT_PREMIUM_PROBABILITY, premium=LEGIT_PREMIUM_RANGE, lot_median=1.0,
         p_ru_transit=0.5, p_destination_mismatch=0.12, p_third_payer=0.5, p_hub_forwarder=0.3,
-        p_vague=0.02, p_end_user=0.5, buyer_terms=True,
+        p_vague=0.02, p_end_user=0.5, buyer_terms=True, p_reexport=0.2,
     ),
     Behaviour(
         typology="growing_broker", diverted=False, p_staple=0.3, p_regular=0.25,
         p_premium=0.2, premium=LEGIT_PREMIUM_RANGE, lot_median=0.7,
         p_ru_transit=0.5, p_destination_mismatch=0.08, p_third_payer=0.5, p_hub_forwarder=0.5,
-        p_vague=0.06, p_end_user=0.3, buyer_terms=True,
+        p_vague=0.06, p_end_user=0.3, buyer_terms=True, p_reexport=0.3,
     ),
     Behaviour(
         typology="front_company", diverted=True, p_staple=0.0, p_regular=0.1,
         p_premium=FRONT_PREMIUM_PROBABILITY, premium=FRONT_PREMIUM_RANGE, lot_median=0.6,
         p_ru_transit=0.3, p_destination_mismatch=0.12, p_third_payer=0.35, p_hub_forwarder=0.6,
-        p_vague=0.12, p_end_user=0.35, buyer_terms=True,
+        p_vague=0.12, p_end_user=0.35, buyer_terms=True, p_reexport=0.3,
     ),
     Behaviour(
         typology="conduit_distributor", diverted=True, p_staple=0.0, p_regular=0.45,
         p_premium=0.1, premium=(1.05, 1.3), lot_median=0.8,
         p_ru_transit=0.15, p_destination_mismatch=0.08, p_third_payer=0.2, p_hub_forwarder=0.45,
-        p_vague=0.08, p_end_user=0.45, buyer_terms=True,
+        p_vague=0.08, p_end_user=0.45, buyer_terms=True, p_reexport=0.15,
     ),
     Behaviour(
         typology="shared_address_network", diverted=True, p_staple=0.0, p_regular=0.25,
         p_premium=0.15, premium=(1.1, 1.4), lot_median=0.6,
         p_ru_transit=0.2, p_destination_mismatch=0.1, p_third_payer=0.3, p_hub_forwarder=0.55,
-        p_vague=0.1, p_end_user=0.35, buyer_terms=True,
+        p_vague=0.1, p_end_user=0.35, buyer_terms=True, p_reexport=0.3,
     ),
     Behaviour(
         typology="transit_routing", diverted=True, p_staple=0.0, p_regular=0.4,
         p_premium=0.1, premium=(1.05, 1.3), lot_median=0.8,
         p_ru_transit=1.0, p_destination_mismatch=0.0, p_third_payer=0.25, p_hub_forwarder=0.6,
-        p_vague=0.1, p_end_user=0.4, buyer_terms=True,
+        p_vague=0.1, p_end_user=0.4, buyer_terms=True, p_reexport=0.1,
     ),
     Behaviour(
         typology="price_premium", diverted=True, p_staple=0.0, p_regular=0.7,
         p_premium=1.0, premium=PRICE_PREMIUM_RANGE, lot_median=DIVERTED_LOT_MEDIAN,
         p_ru_transit=0.05, p_destination_mismatch=0.03, p_third_payer=0.1, p_hub_forwarder=0.25,
-        p_vague=0.04, p_end_user=0.5, buyer_terms=False,
+        p_vague=0.04, p_end_user=0.5, buyer_terms=False, p_reexport=0.2,
     ),
     Behaviour(
         typology="name_variant", diverted=True, p_staple=0.0, p_regular=0.3,
         p_premium=0.2, premium=(1.1, 1.5), lot_median=0.7,
         p_ru_transit=0.2, p_destination_mismatch=0.1, p_third_payer=0.3, p_hub_forwarder=0.55,
-        p_vague=0.1, p_end_user=0.35, buyer_terms=True,
+        p_vague=0.1, p_end_user=0.35, buyer_terms=True, p_reexport=0.3,
     ),
 )  # fmt: skip
-"""Red-flag rates per typology [inference: the guidance names the flags, not their rates]."""
+"""Red-flag rates per typology [inference: the guidance names the flags, not their rates;
+``p_reexport`` follows the public reporting that most Western-brand parts reaching Russia
+left a third country's distributor, ``domain-facts.md`` §4.1]."""
 
 TYPOLOGIES: tuple[str, ...] = tuple(b.typology for b in BEHAVIOURS if b.diverted)
 """The diversion typologies, in a fixed order."""

@@ -41,7 +41,7 @@ from training.simulator.world import World
 
 STAGES = (
     "actors", "relocation", "typologies", "draw", "shipments", "watchlist", "labels", "lookalikes",
-    "successors", "occasional", "identity",
+    "successors", "occasional", "identity", "reexport",
 )  # fmt: skip
 """Each stage draws from its own generator spawned from the seed, so changing one stage does
 not reshuffle the random numbers of the others (new stages are appended)."""
@@ -151,6 +151,9 @@ def _world(
     registry = Registry()
     n_exporters = np.clip(config.rows / SHIPMENTS_PER_EXPORTER, MIN_EXPORTERS, MAX_EXPORTERS)
     exporters = actors.make_exporters(rng, int(n_exporters))
+    exporters = actors.with_reexporters(
+        rngs["reexport"], exporters, max(5, round(n_exporters * actors.REEXPORTERS_PER_EXPORTER))
+    )
     n_legit = np.clip(
         config.rows / SHIPMENTS_PER_LEGIT_CONSIGNEE, MIN_LEGIT_CONSIGNEES, MAX_LEGIT_CONSIGNEES
     )
@@ -241,8 +244,10 @@ def _labels_with_successors(
     """
     consignees = successors.with_networks(consignees)
     settled = np.zeros(len(consignees), dtype=bool)
-    hubs = sorted(set(consignees.loc[consignees["typology"] != "legitimate", "country"]))
     codes = {country: code for code, country in enumerate(country_vocab().values)}
+    names = np.array(country_vocab().values)
+    diverted_in = pd.Series(names[facts["own_country"][facts["diverted"]]]).value_counts()
+    hubs = {str(country): float(count) for country, count in diverted_in.items()}
     for _ in range(MAX_SUCCESSIONS):
         screening = screening_dates(consignees, listed_on, outsider_table)
         labels = inspector.labels(facts, consignees, screening)

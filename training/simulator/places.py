@@ -37,6 +37,14 @@ CONSIGNEE_BASELINE_SHARES: dict[str, float] = {
 exports of about EUR 89bn in 2021 (derived from Eric Dor's -38 % / -EUR 34bn) [secondary]; the
 rest is [inference], with small Central Asian markets enlarged so they can be measured."""
 
+REEXPORTER_COUNTRIES: dict[str, float] = {
+    "HK": 0.30, "AE": 0.20, "CN": 0.15, "SG": 0.10, "TR": 0.10, "IN": 0.05, "MY": 0.05,
+    "AM": 0.025, "KZ": 0.025,
+}  # fmt: skip
+"""Where the distributors sit that re-export Western-brand stock: about 75 % of 2022's large
+semiconductor shipments to Russia left from Hong Kong or mainland China (Nikkei, in
+``domain-facts.md`` §4.1) [secondary]; the other shares are [inference]."""
+
 DISTRIBUTOR_ORIGINS: dict[str, float] = {
     "US": 0.35, "DE": 0.12, "JP": 0.10, "CN": 0.10, "TW": 0.06, "KR": 0.05, "MY": 0.05,
     "CH": 0.04, "GB": 0.04, "FR": 0.03, "IT": 0.03, "NL": 0.03,

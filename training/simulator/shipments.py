@@ -14,7 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from features.schema import INCOTERMS_2020, TRANSPORT_MODES
-from training.simulator.actors import STAPLE_SLOTS, SUPPLIER_SLOTS, SupplierPools
+from training.simulator.actors import (
+    REEXPORTED_SECTORS,
+    STAPLE_SLOTS,
+    SUPPLIER_SLOTS,
+    SupplierPools,
+)
 from training.simulator.behaviour import LEGITIMATE, behaviour_table
 from training.simulator.calendar import day
 from training.simulator.calibration import machine_tool_share
@@ -237,7 +242,29 @@ def _exporters(
             need |= exporter < 0
         if not need.any():
             break
-    return exporter
+    return _reexported(rng, world, rows, sector, exporter, exporter_country, own)
+
+
+def _reexported(
+    rng: np.random.Generator,
+    world: World,
+    rows: _Rows,
+    sector: np.ndarray,
+    exporter: np.ndarray,
+    exporter_country: np.ndarray,
+    own: np.ndarray,
+) -> np.ndarray:
+    """``exporter`` with a behaviour's ``p_reexport`` share of the rows whose goods hub
+    distributors resell moved to one of them (weighted by size, never in the consignee's
+    country)."""
+    exporters = world.exporters
+    hub = np.flatnonzero(exporters["reexporter"].to_numpy(bool))
+    resold = np.isin(sector, [SECTORS.index(name) for name in REEXPORTED_SECTORS])
+    size = exporters["size"].to_numpy(np.float64)[hub]
+    pick = hub[rng.choice(len(hub), size=rows.n, p=size / size.sum())]
+    chosen = (rng.random(rows.n) < rows.param("p_reexport")) & resold
+    chosen &= exporter_country[pick] != own
+    return np.where(chosen, pick, exporter)
 
 
 def _origins(

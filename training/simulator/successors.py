@@ -75,7 +75,7 @@ def hand_over(
     rows: dict[str, np.ndarray],
     found_on: np.ndarray,
     settled: np.ndarray,
-    hubs: list[str],
+    hubs: dict[str, float],
     country_codes: dict[str, int],
 ) -> Handover:
     """Move the diverted rows each newly found consignee would have received after its
@@ -83,7 +83,8 @@ def hand_over(
 
     ``rows`` holds per row ``consignee``, ``ship_day``, ``diverted``, ``own_country`` and
     ``destination`` (country codes); ``settled`` marks consignees already handed over (updated
-    in place; no other input is changed). ``hubs`` are the countries a network may move to.
+    in place; no other input is changed). ``hubs`` are the countries a network may move to, weighted
+    by their share of diversion (so moves keep each hub's share, in expectation).
     """
     consignee = rows["consignee"].copy()
     own, destination = rows["own_country"].copy(), rows["destination"].copy()
@@ -119,7 +120,7 @@ def _successors(
     consignees: pd.DataFrame,
     predecessors: np.ndarray,
     stop_day: np.ndarray,
-    hubs: list[str],
+    hubs: dict[str, float],
 ) -> pd.DataFrame:
     """One new company per predecessor, copied from it with a new identity."""
     frame = consignees.iloc[predecessors].reset_index(drop=True)
@@ -128,8 +129,9 @@ def _successors(
     movable = ~frame["typology"].isin(STAYS_IN_COUNTRY).to_numpy()
     moves = movable & (rng.random(n) < SUCCESSOR_MOVES_HUB)
     for i in np.flatnonzero(moves):
-        others = [c for c in hubs if c != countries[i]]
-        countries[i] = others[rng.integers(len(others))]
+        others = [c for c in sorted(hubs) if c != countries[i]]
+        weights = np.array([hubs[c] for c in others])
+        countries[i] = others[rng.choice(len(others), p=weights / weights.sum())]
     names = registry.names(rng, countries, frame["business_type"].to_numpy())
     variant = (frame["typology"] == "name_variant").to_numpy()
     for i in np.flatnonzero(variant):
