@@ -282,6 +282,7 @@ def new_consignees(
             "growth": 0.0,
             "typology": typology,
             "planned_listing": np.nan,
+            "false_listing": False,
             "parent": -1,
             "parent_outsider": -1,
             "humanitarian": False,

@@ -245,6 +245,10 @@ LISTING_MIN_LAG_DAYS = 30
 LISTING_STOP_MONTHS = 2
 """Exporters that screen stop shipping to a listed party within this many months [inference]."""
 
+FALSE_LISTING_SHARE = 0.01
+"""Share of lawful hub consignees put on the list without diverting (an ownership link, a name
+confusion, evidence that never becomes a finding) [inference]."""
+
 WATCHLIST_UNRELATED_MIN = 40
 """At least this many listed parties that never appear as consignees (Russian end users etc.)."""
 

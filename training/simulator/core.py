@@ -36,12 +36,17 @@ from training.simulator.streams import (
     legit_streams,
     window_weights,
 )
-from training.simulator.watchlist import build_watchlist, listing_dates, outsiders
+from training.simulator.watchlist import (
+    build_watchlist,
+    listing_dates,
+    outsiders,
+    with_false_listings,
+)
 from training.simulator.world import World
 
 STAGES = (
     "actors", "relocation", "typologies", "draw", "shipments", "watchlist", "labels", "lookalikes",
-    "successors", "occasional", "identity", "reexport",
+    "successors", "occasional", "identity", "reexport", "false_listings",
 )  # fmt: skip
 """Each stage draws from its own generator spawned from the seed, so changing one stage does
 not reshuffle the random numbers of the others (new stages are appended)."""
@@ -201,6 +206,9 @@ def _world(
         exporters,
         catalogue,
         diversion_pools,
+    )
+    consignees = with_false_listings(
+        rngs["false_listings"], consignees, grid, frozenset(calibration.diversion_countries())
     )
     # Diverters changed the legitimate base (conduits stop when listed, some diverters keep a
     # cover business), so calibrate again on the final actors.

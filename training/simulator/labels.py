@@ -41,7 +41,8 @@ BISECTION_ROUNDS = 50
 
 # Log-odds added by each signal an inspector sees [inference: the guidance names the flags,
 # not their weights]. The flags are weak on their own, so true diversions are inspected at a
-# few percent (`docs/simulator.md`); screening hits and tips weigh more.
+# few percent (`docs/simulator.md`); screening hits and tips weigh more, and a declaration to
+# Russia or Belarus by a consignee elsewhere needs a licence, so it is nearly always checked.
 # fmt: off
 SIGNAL_WEIGHTS: dict[str, float] = {
     "chpl_to_hub_after_invasion": 0.8,
@@ -55,6 +56,7 @@ SIGNAL_WEIGHTS: dict[str, float] = {
     "price_above_norm": 0.45,
     "party_country_mismatch": 0.25,
     "direct_to_target_after_invasion": 0.4,
+    "declared_to_target_after_invasion": 4.0,
     "listed_consignee": 2.5,
     "variant_of_listed_party": 1.8,
     "address_of_listed_party": 1.2,
@@ -173,6 +175,9 @@ def _signals(
         "party_country_mismatch": (facts["destination"] != facts["own_country"])
         | facts["payer_differs"],
         "direct_to_target_after_invasion": facts["target_country"] & post,
+        "declared_to_target_after_invasion": facts["target_destination"]
+        & ~facts["target_country"]
+        & post,
         "listed_consignee": known_by("self_listed"),
         "variant_of_listed_party": known_by("parent_listed")
         & (draws.screening < SCREENING_VARIANT_HIT_RATE),
@@ -231,7 +236,10 @@ class Inspector:
     ) -> Labels:
         """Inspections and outcomes; ``diverted_label`` is NaN when not inspected or not known
         by the end of the window, else 1.0 / 0.0."""
-        facts = facts | {"target_country": self.target[facts["own_country"]]}
+        facts = facts | {
+            "target_country": self.target[facts["own_country"]],
+            "target_destination": self.target[facts["destination"]],
+        }
         chpl = self.goods["chpl"].to_numpy()[facts["goods"]]
         tier12 = self.goods["tier12"].to_numpy()[facts["goods"]]
         signals = _signals(

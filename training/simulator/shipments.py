@@ -52,6 +52,11 @@ NATIONAL_EXTENSIONS_8 = ("00", "10", "90", "11", "19", "80")
 NATIONAL_EXTENSIONS_10 = ("0000", "0010", "9000", "1000", "0090", "8000")
 HQ_COUNTRIES = ("US", "DE", "JP", "GB", "CH", "NL", "FR")
 
+DIRECT_ATTEMPT_SHARE = 0.01
+"""Share of diverted shipments after the invasion declared straight to Russia: careless or
+testing attempts, which licence checks mostly stop (``labels``); fake-transit networks, which
+never declare another destination, do not [inference]."""
+
 MISSING_RATES = {
     "consignee_address": 0.05,
     "origin_country": 0.10,
@@ -301,6 +306,9 @@ def _destinations(
     chosen = hubs[rng.integers(0, len(hubs), rows.n)]
     chosen = np.where(chosen == own, hubs[(np.searchsorted(hubs, chosen) + 1) % len(hubs)], chosen)
     destination[diverted] = chosen[diverted]
+    attempt = rows.diverted & rows.post & (rows.param("p_destination_mismatch") > 0)
+    attempt &= rng.random(rows.n) < DIRECT_ATTEMPT_SHARE
+    destination[attempt] = countries.code(["RU"])[0]
     return destination
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from training.simulator.actors import Registry, choose, random_days
 from training.simulator.calendar import MonthGrid, day
 from training.simulator.config import (
+    FALSE_LISTING_SHARE,
     INVASION_DATE,
     LISTING_MIN_LAG_DAYS,
     WATCHLIST_UNRELATED_MIN,
@@ -80,12 +81,38 @@ def outsiders(
     )
 
 
+def with_false_listings(
+    rng: np.random.Generator, consignees: pd.DataFrame, grid: MonthGrid, hubs: frozenset[str]
+) -> pd.DataFrame:
+    """List ``FALSE_LISTING_SHARE`` of the lawful consignees trading in hub countries after the
+    invasion, at a random time while they trade (``false_listing`` marks them).
+
+    A lawful business so listed carries a screening hit like a diverter's."""
+    frame = consignees.copy()
+    start = np.maximum(frame["active_from"].to_numpy(), grid.fraction(INVASION_DATE))
+    stop = frame["active_to"].to_numpy()
+    eligible = (
+        (frame["typology"] == "legitimate").to_numpy()
+        & frame["country"].isin(hubs).to_numpy()
+        & (frame["weight"].to_numpy() > 0)
+        & (stop - start > 1.0)
+    )
+    chosen = eligible & (rng.random(len(frame)) < FALSE_LISTING_SHARE)
+    when = start + rng.random(len(frame)) * (stop - start)
+    planned = frame["planned_listing"].to_numpy().copy()
+    planned[chosen] = when[chosen]
+    frame["planned_listing"] = planned
+    frame["false_listing"] = chosen
+    return frame
+
+
 def listing_dates(consignees: pd.DataFrame, shipments: pd.DataFrame, grid: MonthGrid) -> pd.Series:
     """Final listing day of each listed consignee (NaT when not listed within the window).
 
     ``shipments`` has one row per drawn shipment with columns ``consignee``, ``ship_date`` and
     ``diverted``. The planned listing moves later when needed so that it falls at least
-    ``LISTING_MIN_LAG_DAYS`` after the consignee's first diverted shipment. A consignee that
+    ``LISTING_MIN_LAG_DAYS`` after the consignee's first diverted shipment (its first
+    shipment, for a false listing). A consignee that
     ships in the window but never diverts there is not listed, unless a name variant
     (typology 6) refers to it.
     """
@@ -99,9 +126,15 @@ def listing_dates(consignees: pd.DataFrame, shipments: pd.DataFrame, grid: Month
     floor = first + np.timedelta64(LISTING_MIN_LAG_DAYS, "D")
     later = has_plan & ~np.isnat(first) & (floor > days)
     days[later] = floor[later]
+    false_listing = consignees["false_listing"].to_numpy(bool)
+    trading_floor = ships.to_numpy(dtype="datetime64[D]") + np.timedelta64(
+        LISTING_MIN_LAG_DAYS, "D"
+    )
+    late = false_listing & has_plan & ~np.isnat(trading_floor) & (trading_floor > days)
+    days[late] = trading_floor[late]
     parents = consignees["parent"].where(consignees["typology"] == "name_variant", -1)
     referenced = consignees.index.isin(parents[parents >= 0])
-    clean = ships.notna().to_numpy() & np.isnat(first) & ~referenced
+    clean = ships.notna().to_numpy() & np.isnat(first) & ~referenced & ~false_listing
     days[clean | (days > grid.end)] = np.datetime64("NaT")
     return pd.Series(days, index=consignees.index, name="listed_on")
 
