@@ -313,6 +313,21 @@ def _sectors_and_baskets(
     return sectors.astype(str), baskets.astype(str)
 
 
+def _businesses(
+    rng: np.random.Generator, groups: CountryGroups, countries: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per consignee: its country's class, a business type drawn from that class's mix, and
+    the sector and basket that follow."""
+    classes = np.array([country_class(groups, c) for c in countries])
+    business = np.empty(len(countries), dtype=object)
+    for name, mix in _BUSINESS_MIX.items():
+        mask = classes == name
+        business[mask] = rng.choice(BUSINESS_TYPES, size=int(mask.sum()), p=mix)
+    business = business.astype(str)
+    sectors, baskets = _sectors_and_baskets(rng, business)
+    return classes, business, sectors, baskets
+
+
 def legit_consignees(
     rng: np.random.Generator,
     registry: Registry,
@@ -330,13 +345,7 @@ def legit_consignees(
     counts = {c: max(3, round(total * s / scale)) for c, s in shares.items()}
     countries = np.repeat(np.array(list(counts), dtype=object), list(counts.values())).astype(str)
     n = len(countries)
-    classes = np.array([country_class(groups, c) for c in countries])
-    business = np.empty(n, dtype=object)
-    for name, mix in _BUSINESS_MIX.items():
-        mask = classes == name
-        business[mask] = rng.choice(BUSINESS_TYPES, size=int(mask.sum()), p=mix)
-    business = business.astype(str)
-    sectors, baskets = _sectors_and_baskets(rng, business)
+    classes, business, sectors, baskets = _businesses(rng, groups, countries)
     humanitarian = (classes == "target") & (rng.random(n) < HUMANITARIAN_SHARE_IN_TARGETS)
     sectors = np.where(humanitarian, np.where(rng.random(n) < 0.5, "pharma", "food"), sectors)
     baskets = np.where(humanitarian, sectors, baskets)
@@ -400,13 +409,7 @@ def occasional_buyers(
     counts = {c: max(2, round(total * s / scale)) for c, s in shares.items()}
     countries = repeat_countries(counts)
     n = len(countries)
-    classes = np.array([country_class(groups, c) for c in countries])
-    business = np.empty(n, dtype=object)
-    for name, mix in _BUSINESS_MIX.items():
-        mask = classes == name
-        business[mask] = rng.choice(BUSINESS_TYPES, size=int(mask.sum()), p=mix)
-    business = business.astype(str)
-    sectors, baskets = _sectors_and_baskets(rng, business)
+    _, business, sectors, baskets = _businesses(rng, groups, countries)
     months = rng.uniform(*OCCASIONAL_MONTHS, n)
     active_from = rng.uniform(0, grid.size - 1, n)
     active_to = np.minimum(active_from + months, grid.size)

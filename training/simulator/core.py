@@ -117,11 +117,7 @@ def simulate(config: SimulationConfig) -> SimulatedHistory:
         rngs["successors"], registry, inspector, world.consignees, facts, listed_on, outsider_table
     )
     columns |= identity_columns(
-        consignees,
-        facts["consignee"],
-        facts["address_missing"],
-        facts["own_country"],
-        facts["destination"],
+        consignees, facts["consignee"], facts["own_country"], facts["destination"]
     )
     columns |= identity.written_identity(
         rngs["identity"], consignees, facts["consignee"], facts["address_missing"]

@@ -579,7 +579,8 @@ def hs_code_text(
 def build_shipments(
     rng: np.random.Generator, world: World, draws: pd.DataFrame
 ) -> tuple[dict[str, object], dict[str, np.ndarray]]:
-    """Fill every canonical column for the drawn rows, in the order of ``draws``.
+    """Fill the canonical columns for the drawn rows, in the order of ``draws``, all but the
+    consignee's written name, id and address (``identity``, once successors are known).
 
     Returns the columns (pyarrow string arrays, numpy numbers and days) and the per-row facts
     the label and truth steps need (goods row, consignee row, typology code, flags).
@@ -617,7 +618,7 @@ def build_shipments(
         "ship_date": rows.ship_day,
         "exporter_id": Vocab(tuple(world.exporters["exporter_id"])).text(exporter),
         "exporter_country": countries.text(exporter_country),
-        **identity_columns(consignees, rows.consignee, address_missing, own, destination),
+        **identity_columns(consignees, rows.consignee, own, destination),
         "transit_countries": routes.text(route) if routes.values else pa.nulls(rows.n, pa.string()),
         "origin_country": countries.text(_origins(rng, world, exporter, countries)),
         "end_user_name": party_names.text(end_user),
@@ -657,24 +658,17 @@ def build_shipments(
 def identity_columns(
     consignees: pd.DataFrame,
     consignee: np.ndarray,
-    address_missing: np.ndarray,
     own_country: np.ndarray,
     destination: np.ndarray,
 ) -> dict[str, object]:
-    """The columns that follow from each row's consignee (country and destination codes of
-    ``country_vocab``); recomputed when a successor takes rows over."""
+    """The columns that follow from each row's consignee, its country and destination (codes
+    of ``country_vocab``); recomputed when a successor takes rows over. How the name, id and
+    address are written is ``identity.written_identity``."""
     countries = country_vocab()
     registered = consignees["registered_on"].to_numpy().astype("datetime64[D]")
     known = consignees["registry_known"].to_numpy()
-    ids = consignees["consignee_id"].to_numpy(dtype=object)
-    id_code = np.where(pd.isna(ids), -1, np.arange(len(ids)))[consignee]
     return {
-        "consignee_name": Vocab(tuple(consignees["name"])).text(consignee),
         "consignee_country": countries.text(own_country),
-        "consignee_id": Vocab(tuple(str(i) for i in ids)).text(id_code),
-        "consignee_address": Vocab(tuple(consignees["address"])).text(
-            np.where(address_missing, -1, consignee)
-        ),
         "consignee_registered_on": np.where(known, registered, np.datetime64("NaT"))[consignee],
         "destination_country": countries.text(destination),
     }
